@@ -1,0 +1,221 @@
+"""The ``dosewise`` command line: thin commands over the engines, rendered with rich or as JSON.
+
+Imports of the engines, rich and the data are made inside the commands so that each command only
+pays for what it uses (cold start matters: a person in a hurry runs ``dosewise check``).
+
+Exit codes: 0 the command ran (whatever it found); 1 a ``--fail-on`` threshold was reached or data
+validation found problems; 2 bad input (nothing was done).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from dosewise.errors import DosewiseError
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+app = typer.Typer(
+    name="dosewise",
+    help="Evidence-based dose safety: substance facts with sources, dose checks, "
+    "pharmacokinetic timelines, interactions, journal and taper plans. Information, not "
+    "medical advice.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+data_app = typer.Typer(help="Validate and export knowledge-base data files.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="text for people, json for programs.", case_sensitive=False),
+]
+
+
+class _State:
+    format: OutputFormat = OutputFormat.TEXT
+
+
+STATE = _State()
+
+
+def emit_json(payload: Any) -> None:
+    """Print ``payload`` as JSON on stdout."""
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(error: DosewiseError, exit_code: int = 2) -> NoReturn:
+    """Print an error for a person (stderr) or a program (JSON on stdout) and exit."""
+    if STATE.format is OutputFormat.JSON:
+        emit_json(error.to_dict())
+    else:
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False)
+        console.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
+    raise typer.Exit(exit_code)
+
+
+# --------------------------------------------------------------------------------------------
+# Knowledge base
+
+
+@app.command()
+def info(
+    name: Annotated[str, typer.Argument(help="Substance name, brand, alias or class.")],
+    section: Annotated[
+        str | None,
+        typer.Option("--section", "-s", help="Show one section only (see the list in the help)."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Show a substance's monograph, every figure marked with its sources.
+
+    Sections: overview, indications, dosing, pharmacokinetics, effects, overdose, kidney,
+    risks, dependence, interactions, legal, history, harm-reduction, claims, sources.
+    """
+    STATE.format = fmt
+    from dosewise.cli import render
+    from dosewise.knowledge.catalog import default_catalog
+
+    catalog = default_catalog()
+    substance = catalog.resolve(name)
+    section_key = render.resolve_section(section) if section else None
+    if fmt is OutputFormat.JSON:
+        emit_json(render.monograph_json(catalog, substance, section_key))
+    else:
+        render.print_monograph(catalog, substance, section_key)
+
+
+@app.command()
+def sources(
+    name: Annotated[str, typer.Argument(help="Substance name, brand or alias.")],
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List the citations behind an entry, with how each was checked."""
+    STATE.format = fmt
+    from dosewise.cli import render
+    from dosewise.knowledge.catalog import default_catalog
+
+    catalog = default_catalog()
+    substance = catalog.resolve(name)
+    if fmt is OutputFormat.JSON:
+        emit_json(render.sources_json(catalog, substance))
+    else:
+        render.print_sources(catalog, substance)
+
+
+@app.command()
+def claims(
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only claims with this status: supported, corrected, contradicted, unclear."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """The seed article's claims: each with its status, correction and evidence."""
+    STATE.format = fmt
+    from dosewise.cli import render
+    from dosewise.errors import InputError
+    from dosewise.knowledge.catalog import default_catalog
+
+    allowed = ("supported", "corrected", "contradicted", "unclear")
+    if status is not None and status.lower() not in allowed:
+        raise InputError(f"{status!r} is not a claim status", field="status", accepted=", ".join(allowed))
+    catalog = default_catalog()
+    if fmt is OutputFormat.JSON:
+        emit_json(render.claims_json(catalog, status.lower() if status else None))
+    else:
+        render.print_claims(catalog, status.lower() if status else None)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Part of a name, alias, brand, class or effect.")],
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Find substances by name, alias, brand, class or effect."""
+    STATE.format = fmt
+    from dosewise.cli import render
+    from dosewise.knowledge.catalog import default_catalog
+
+    hits = default_catalog().search(text)
+    if fmt is OutputFormat.JSON:
+        emit_json(render.search_json(text, hits))
+    else:
+        render.print_search(text, hits)
+
+
+@data_app.command("validate")
+def data_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Data files or folders (TOML).")],
+    alone: Annotated[
+        bool,
+        typer.Option(
+            "--alone", help="Validate without the built-in knowledge base (a complete data set)."
+        ),
+    ] = False,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Validate third-party data files; every problem names its file and field. Exit 1 if any."""
+    STATE.format = fmt
+    from dosewise.knowledge.catalog import validate_paths
+
+    errors = validate_paths(paths, with_builtin=not alone)
+    if fmt is OutputFormat.JSON:
+        emit_json({"valid": not errors, "files": [e.to_dict() for e in errors]})
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        if not errors:
+            console.print(f"[green]Valid:[/] {', '.join(str(p) for p in paths)}")
+        for error in errors:
+            console.print(f"[bold red]{error.file}[/]")
+            for problem in error.problems:
+                console.print(f"  - {problem}", soft_wrap=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@data_app.command("schema")
+def data_schema(
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write one <kind>.schema.json per file kind.")
+    ] = None,
+) -> None:
+    """Export the JSON Schemas of the data files (for editors and contributors)."""
+    from dosewise.knowledge.schema import json_schemas
+
+    schemas = json_schemas()
+    if out is None:
+        emit_json(schemas)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, schema in schemas.items():
+        (out / f"{kind}.schema.json").write_text(json.dumps(schema, indent=2) + "\n")
+    typer.echo(f"Wrote {len(schemas)} schemas to {out}")
+
+
+def main() -> None:
+    """Entry point: run the app; a :class:`DosewiseError` becomes a clear message, exit 2."""
+    try:
+        app()
+    except DosewiseError as error:
+        fail(error)
+
+
+if __name__ == "__main__":
+    main()
