@@ -468,15 +468,30 @@ def parse_duration_h(text: str, *, field: str = "duration") -> float:
 
 
 def format_hours(hours: float) -> str:
-    """A duration for people: ``45 min``, ``3.5 h``, ``2 d 4 h``."""
+    """A duration for people: ``45 min``, ``1 h 15 min``, ``12.5 h``, ``2 d 4 h``."""
     if not math.isfinite(hours):
         return "—"
-    if hours < 1:
-        return f"{round(hours * 60):d} min"
+    minutes = round(hours * 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if hours < 10:
+        whole, rest = divmod(minutes, 60)
+        return f"{whole} h {rest} min" if rest else f"{whole} h"
     if hours < 48:
-        text = f"{hours:.1f}".rstrip("0").rstrip(".")
+        text = f"{round(hours * 2) / 2:.1f}".removesuffix(".0")
         return f"{text} h"
     days = int(hours // 24)
-    rest = round(hours - days * 24)
-    return f"{days} d {rest} h" if rest else f"{days} d"
+    rest_h = round(hours - days * 24)
+    return f"{days} d {rest_h} h" if rest_h else f"{days} d"
 
+
+def format_hours_range(low: float, high: float) -> str:
+    """A range of durations with the unit once where possible: ``15–45 min``, ``3–6 h``."""
+    if low == high:
+        return format_hours(low)
+    if high < 1:
+        return f"{round(low * 60)}–{round(high * 60)} min"
+    low_text, high_text = format_hours(low), format_hours(high)
+    if low >= 1 and low_text.endswith(" h") and high_text.endswith(" h") and " min" not in low_text:
+        return f"{low_text[:-2]}–{high_text}"
+    return f"{low_text}–{high_text}"

@@ -304,6 +304,7 @@ class MedicalDosing(Model):
     sources: Sources
     population: NonEmptyText = "adults"
     indication: str | None = None
+    per_kg: bool = Field(False, description="Daily amounts are per kg of body weight.")
     start: str | None = None
     start_daily: Span | None = None
     titration: str | None = None

@@ -1,0 +1,55 @@
+# dosewise developer commands. The README's two commands are `make run` and `make test`.
+# Each target creates the virtual environment and installs what it needs on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+CONSTRAINTS := constraints.txt
+
+.PHONY: run test lint typecheck format bench lock clean help
+
+help:
+	@echo "make run    - set up and show the baclofen monograph and an example dose check"
+	@echo "make test   - set up dev tools and run ruff, ruff format --check, mypy --strict and pytest"
+	@echo "make lint | typecheck | format | bench | lock | clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install -q -c $(CONSTRAINTS) -e .
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP) install -q -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/dosewise info baclofen --section overview
+	$(BIN)/dosewise info baclofen --section dosing
+	$(BIN)/dosewise info baclofen --section overdose
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy --strict src
+
+test: lint typecheck
+	$(BIN)/pytest -q
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(VENV)/.dev
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Regenerate the pinned versions used by every install (commit the result).
+lock: $(VENV)/.dev
+	$(PIP) freeze --exclude-editable | grep -v '^dosewise' > $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
