@@ -11,6 +11,11 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 class DosewiseError(Exception):
     """Base class of every error dosewise raises on purpose.
 
@@ -43,11 +48,11 @@ class DosewiseError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        parts = [self.message.rstrip(".") + "."]
+        parts = [_sentence(self.message)]
         if self.accepted:
-            parts.append(f"Accepted: {self.accepted.rstrip('.')}.")
+            parts.append(_sentence(f"Accepted: {self.accepted}"))
         if self.hint:
-            parts.append(self.hint.rstrip(".") + ".")
+            parts.append(_sentence(self.hint))
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ Canonical units inside the engines: mass in mg, time in hours, concentration in 
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from enum import StrEnum
@@ -59,7 +60,8 @@ _MG_PER_UNIT: dict[DoseUnit, float] = {
     DoseUnit.G: 1e3,
 }
 
-# Every spelling accepted, lower-cased. Both micro signs: U+00B5 (µ, keyboard) and U+03BC (μ, Greek).
+# Every spelling accepted, lower-cased. Both micro signs: U+00B5 (µ, keyboard) and
+# U+03BC (μ, Greek).
 _UNIT_SPELLINGS: dict[str, DoseUnit] = {
     **dict.fromkeys(["ng", "nanogram", "nanograms"], DoseUnit.NG),
     **dict.fromkeys(
@@ -92,6 +94,10 @@ _REFUSED_UNITS: dict[str, str] = {
     "pill": "pills vary in strength: write the amount in mg",
     "pills": "pills vary in strength: write the amount in mg",
 }
+
+# Short unit spellings a typo is likely to be near ("mmg", "mgg", "mcq"): refused, never
+# taken as a substance-defined count unit such as "drink".
+_SHORT_SPELLINGS = [s for s in _UNIT_SPELLINGS if len(s) <= 4]
 
 ACCEPTED_DOSE_UNITS = "mg, g, µg (also mcg or ug), ng, mL, optionally per kg (mg/kg)"
 DOSE_EXAMPLES = "20mg, 20 mg, 0.02 g, 75mcg, 75 µg, 1.5g, 2 mg/kg"
@@ -128,8 +134,7 @@ def _parse_number(text: str, original: str) -> float:
                 accepted="a plain number with a decimal point, e.g. 1500mg or 1.5g",
             )
         text = f"{whole}.{frac}"
-    value = float(text)
-    return value
+    return float(text)
 
 
 class Dose(BaseModel):
@@ -228,7 +233,9 @@ def parse_dose(text: str, *, allow_count_units: bool = True) -> Dose:
     """
     if not isinstance(text, str) or not text.strip():
         raise InputError(
-            "No dose was given", field="dose", accepted=f"a number with a unit, e.g. {DOSE_EXAMPLES}"
+            "No dose was given",
+            field="dose",
+            accepted=f"a number with a unit, e.g. {DOSE_EXAMPLES}",
         )
     raw = text.strip()
     if _SPECIAL_NUMBER_RE.match(raw):
@@ -275,15 +282,21 @@ def parse_dose(text: str, *, allow_count_units: bool = True) -> Dose:
             break
 
     if unit_lower in _REFUSED_UNITS:
-        raise UnitError(
-            _REFUSED_UNITS[unit_lower], field="dose", accepted=f"{ACCEPTED_DOSE_UNITS}"
-        )
+        raise UnitError(_REFUSED_UNITS[unit_lower], field="dose", accepted=f"{ACCEPTED_DOSE_UNITS}")
     unit = _UNIT_SPELLINGS.get(unit_lower)
     if unit is not None:
         _check_plausible(value, unit, raw)
         return Dose(value=value, unit=unit.value, per_kg=per_kg, estimated=estimated)
 
     word = unit_text.lower().strip()
+    near = difflib.get_close_matches(unit_lower, _SHORT_SPELLINGS, n=1, cutoff=0.66)
+    if near:
+        intended = _UNIT_SPELLINGS[near[0]]
+        raise UnitError(
+            f"{unit_text!r} is not a dose unit; did you mean {intended.symbol}?",
+            field="dose",
+            accepted=f"{ACCEPTED_DOSE_UNITS}; e.g. {DOSE_EXAMPLES}",
+        )
     if allow_count_units and not per_kg and _COUNT_UNIT_RE.match(word):
         if value > MAX_PLAUSIBLE_COUNT:
             raise UnitError(
@@ -409,7 +422,9 @@ _MG_PER_L_PER_UNIT: dict[str, float] = {
     "g/dl": 1e4,
 }
 
-ACCEPTED_CONCENTRATION_UNITS = "mg/L, µg/mL, ng/mL, µg/L, g/L, mg/dL, g/dL, µmol/L (with a molar mass)"
+ACCEPTED_CONCENTRATION_UNITS = (
+    "mg/L, µg/mL, ng/mL, µg/L, g/L, mg/dL, g/dL, µmol/L (with a molar mass)"
+)
 
 
 def concentration_to_mg_per_l(
@@ -424,9 +439,7 @@ def concentration_to_mg_per_l(
         return value * _MG_PER_L_PER_UNIT[key]
     if key in {"umol/l", "µmol/l", "μmol/l"}:
         if molar_mass_g_per_mol is None:
-            raise UnitError(
-                "µmol/L needs the substance's molar mass to convert", field="unit"
-            )
+            raise UnitError("µmol/L needs the substance's molar mass to convert", field="unit")
         return value * molar_mass_g_per_mol * 1e-3
     raise UnitError(
         f"{unit!r} is not a concentration unit",

@@ -9,8 +9,10 @@ validation found problems; 2 bad input (nothing was done).
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -25,7 +27,40 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-app = typer.Typer(
+class _State:
+    format: OutputFormat = OutputFormat.TEXT
+
+
+STATE = _State()
+
+
+class DosewiseTyper(typer.Typer):
+    """A Typer whose commands turn a :class:`DosewiseError` into a clear message and exit 2.
+
+    The output format is read from the command's ``fmt`` argument before the command runs, so
+    an error is printed as JSON when JSON was asked for.
+    """
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(function)
+            def wrapper(*f_args: Any, **f_kwargs: Any) -> Any:
+                fmt = f_kwargs.get("fmt")
+                STATE.format = fmt if isinstance(fmt, OutputFormat) else OutputFormat.TEXT
+                try:
+                    return function(*f_args, **f_kwargs)
+                except DosewiseError as error:
+                    fail(error)
+
+            register(wrapper)
+            return function
+
+        return decorator
+
+
+app = DosewiseTyper(
     name="dosewise",
     help="Evidence-based dose safety: substance facts with sources, dose checks, "
     "pharmacokinetic timelines, interactions, journal and taper plans. Information, not "
@@ -35,20 +70,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-data_app = typer.Typer(help="Validate and export knowledge-base data files.", no_args_is_help=True)
+data_app = DosewiseTyper(
+    help="Validate and export knowledge-base data files.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="text for people, json for programs.", case_sensitive=False),
+    typer.Option(
+        "--format", "-f", help="text for people, json for programs.", case_sensitive=False
+    ),
 ]
-
-
-class _State:
-    format: OutputFormat = OutputFormat.TEXT
-
-
-STATE = _State()
 
 
 def emit_json(payload: Any) -> None:
@@ -86,7 +118,6 @@ def info(
     Sections: overview, indications, dosing, pharmacokinetics, effects, overdose, kidney,
     risks, dependence, interactions, legal, history, harm-reduction, claims, sources.
     """
-    STATE.format = fmt
     from dosewise.cli import render
     from dosewise.knowledge.catalog import default_catalog
 
@@ -105,7 +136,6 @@ def sources(
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List the citations behind an entry, with how each was checked."""
-    STATE.format = fmt
     from dosewise.cli import render
     from dosewise.knowledge.catalog import default_catalog
 
@@ -121,19 +151,22 @@ def sources(
 def claims(
     status: Annotated[
         str | None,
-        typer.Option(help="Only claims with this status: supported, corrected, contradicted, unclear."),
+        typer.Option(
+            help="Only claims with this status: supported, corrected, contradicted, unclear."
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """The seed article's claims: each with its status, correction and evidence."""
-    STATE.format = fmt
     from dosewise.cli import render
     from dosewise.errors import InputError
     from dosewise.knowledge.catalog import default_catalog
 
     allowed = ("supported", "corrected", "contradicted", "unclear")
     if status is not None and status.lower() not in allowed:
-        raise InputError(f"{status!r} is not a claim status", field="status", accepted=", ".join(allowed))
+        raise InputError(
+            f"{status!r} is not a claim status", field="status", accepted=", ".join(allowed)
+        )
     catalog = default_catalog()
     if fmt is OutputFormat.JSON:
         emit_json(render.claims_json(catalog, status.lower() if status else None))
@@ -147,7 +180,6 @@ def search(
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Find substances by name, alias, brand, class or effect."""
-    STATE.format = fmt
     from dosewise.cli import render
     from dosewise.knowledge.catalog import default_catalog
 
@@ -170,7 +202,6 @@ def data_validate(
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Validate third-party data files; every problem names its file and field. Exit 1 if any."""
-    STATE.format = fmt
     from dosewise.knowledge.catalog import validate_paths
 
     errors = validate_paths(paths, with_builtin=not alone)
@@ -210,11 +241,8 @@ def data_schema(
 
 
 def main() -> None:
-    """Entry point: run the app; a :class:`DosewiseError` becomes a clear message, exit 2."""
-    try:
-        app()
-    except DosewiseError as error:
-        fail(error)
+    """Entry point of the ``dosewise`` command."""
+    app()
 
 
 if __name__ == "__main__":

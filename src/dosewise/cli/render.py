@@ -36,8 +36,17 @@ from dosewise.units import DoseUnit, format_hours_range
 
 SECTIONS: dict[str, list[str]] = {
     "overview": [
-        "name", "kind", "summary", "names", "identifiers", "chemical_class",
-        "pharmacological_class", "classes", "members", "mechanism", "enantiomers",
+        "name",
+        "kind",
+        "summary",
+        "names",
+        "identifiers",
+        "chemical_class",
+        "pharmacological_class",
+        "classes",
+        "members",
+        "mechanism",
+        "enantiomers",
     ],
     "indications": ["indications"],
     "dosing": ["routes"],
@@ -56,14 +65,29 @@ SECTIONS: dict[str, list[str]] = {
 }
 
 _SECTION_ALIASES = {
-    "dose": "dosing", "doses": "dosing", "dosage": "dosing", "routes": "dosing",
-    "pk": "pharmacokinetics", "kinetics": "pharmacokinetics",
-    "renal": "kidney", "kidneys": "kidney",
-    "withdrawal": "dependence", "tolerance": "dependence", "addiction": "dependence",
-    "risk": "risks", "risk-factors": "risks", "harm_reduction": "harm-reduction",
-    "harmreduction": "harm-reduction", "safer-use": "harm-reduction", "legal-status": "legal",
-    "interaction": "interactions", "combos": "interactions", "seed": "claims",
-    "references": "sources", "citations": "sources", "effect": "effects",
+    "dose": "dosing",
+    "doses": "dosing",
+    "dosage": "dosing",
+    "routes": "dosing",
+    "pk": "pharmacokinetics",
+    "kinetics": "pharmacokinetics",
+    "renal": "kidney",
+    "kidneys": "kidney",
+    "withdrawal": "dependence",
+    "tolerance": "dependence",
+    "addiction": "dependence",
+    "risk": "risks",
+    "risk-factors": "risks",
+    "harm_reduction": "harm-reduction",
+    "harmreduction": "harm-reduction",
+    "safer-use": "harm-reduction",
+    "legal-status": "legal",
+    "interaction": "interactions",
+    "combos": "interactions",
+    "seed": "claims",
+    "references": "sources",
+    "citations": "sources",
+    "effect": "effects",
 }
 
 
@@ -248,11 +272,18 @@ def _overview(catalog: Catalog, s: Substance, cite: Citer) -> Any:
         parts = [
             f"{label} {value}"
             for label, value in (
-                ("CAS", ids.cas), ("PubChem CID", ids.pubchem_cid), ("DrugBank", ids.drugbank),
-                ("ATC", ", ".join(ids.atc) if ids.atc else None), ("UNII", ids.unii),
-                ("RxCUI", ids.rxcui), ("ChEBI", ids.chebi), ("formula", ids.formula),
-                ("molar mass", f"{ids.molar_mass_g_per_mol} g/mol"
-                 if ids.molar_mass_g_per_mol else None),
+                ("CAS", ids.cas),
+                ("PubChem CID", ids.pubchem_cid),
+                ("DrugBank", ids.drugbank),
+                ("ATC", ", ".join(ids.atc) if ids.atc else None),
+                ("UNII", ids.unii),
+                ("RxCUI", ids.rxcui),
+                ("ChEBI", ids.chebi),
+                ("formula", ids.formula),
+                (
+                    "molar mass",
+                    f"{ids.molar_mass_g_per_mol} g/mol" if ids.molar_mass_g_per_mol else None,
+                ),
             )
             if value
         ]
@@ -335,7 +366,9 @@ def _medical_lines(route: RouteInfo, cite: Citer) -> list[str]:
 
 def _medical_line(m: MedicalDosing, unit: str, cite: Citer) -> str:
     per = f"{unit}/kg/day" if m.per_kg else f"{unit}/day"
-    head = f"[bold]{escape(m.population)}[/]" + (f", {escape(m.indication)}" if m.indication else "")
+    head = f"[bold]{escape(m.population)}[/]" + (
+        f", {escape(m.indication)}" if m.indication else ""
+    )
     if m.supervised_only:
         head += " [bold yellow](only under medical supervision)[/]"
     parts = []
@@ -381,11 +414,14 @@ def _dosing(catalog: Catalog, s: Substance, cite: Citer) -> Any:
         for fact in route.facts:
             parts.append(
                 Text.from_markup(
-                    f"  • {escape(fact.name)}: {escape(_fact_value(fact))} {cite.mark(fact.sources)}"
+                    f"  • {escape(fact.name)}: {escape(_fact_value(fact))} "
+                    f"{cite.mark(fact.sources)}"
                 )
             )
         for note in route.notes:
-            parts.append(Text.from_markup(f"  [yellow]![/] {escape(note.text)} {cite.mark(note.sources)}"))
+            parts.append(
+                Text.from_markup(f"  [yellow]![/] {escape(note.text)} {cite.mark(note.sources)}")
+            )
     return Group(*parts)
 
 
@@ -497,17 +533,22 @@ def _overdose(catalog: Catalog, s: Substance, cite: Citer) -> Any:
         ]
         parts.append(Text.from_markup("[bold]Signs[/]\n" + "\n".join(lines)))
     if od.course:
-        parts.append(Text.from_markup("[bold]Course[/]\n" + "\n".join(_facts_lines(od.course, cite))))
+        parts.append(
+            Text.from_markup("[bold]Course[/]\n" + "\n".join(_facts_lines(od.course, cite)))
+        )
     if od.management:
         lines = [
-            f"  • [{'bold' if m.who == 'anyone' else 'dim'}]{'Anyone' if m.who == 'anyone' else 'Clinicians'}:[/] "
-            f"{escape(m.text)} {cite.mark(m.sources)}"
+            f"  • {_who(m.who)} {escape(m.text)} {cite.mark(m.sources)}"
             for m in sorted(od.management, key=lambda m: m.who != "anyone")
         ]
         parts.append(Text.from_markup("[bold]Management[/]\n" + "\n".join(lines)))
     for note in od.notes:
         parts.append(Text.from_markup(f"  {escape(note.text)} {cite.mark(note.sources)}"))
     return Group(*parts)
+
+
+def _who(who: str) -> str:
+    return "[bold]Anyone:[/]" if who == "anyone" else "[dim]Clinicians:[/]"
 
 
 def emergency_panel(catalog: Catalog, cite: Citer | None = None) -> Panel:
@@ -517,7 +558,10 @@ def emergency_panel(catalog: Catalog, cite: Citer | None = None) -> Panel:
         raise RuntimeError("the knowledge base has no emergency guidance")
     mark = cite.mark if cite is not None else (lambda _sources: "")
     lines = [f"[bold]{escape(guidance.call)}[/]"]
-    lines += [f"  {i}. {escape(step.text)} {mark(step.sources)}" for i, step in enumerate(guidance.steps, 1)]
+    lines += [
+        f"  {i}. {escape(step.text)} {mark(step.sources)}"
+        for i, step in enumerate(guidance.steps, 1)
+    ]
     if guidance.tell_responders:
         lines.append("[bold]Tell the responders:[/] " + escape("; ".join(guidance.tell_responders)))
     for step in guidance.do_not:
@@ -536,7 +580,9 @@ def _kidney(catalog: Catalog, s: Substance, cite: Citer) -> Any:
         return None
     parts: list[Any] = [Text.from_markup(f"{escape(renal.summary)} {cite.mark(renal.sources)}")]
     if renal.fraction_excreted_unchanged:
-        parts.append(Text.from_markup("\n".join(_facts_lines([renal.fraction_excreted_unchanged], cite))))
+        parts.append(
+            Text.from_markup("\n".join(_facts_lines([renal.fraction_excreted_unchanged], cite)))
+        )
     if renal.bands:
         table = Table(expand=True, show_lines=True)
         for column in ("Kidney function", "Dose", "Advice"):
@@ -550,7 +596,8 @@ def _kidney(catalog: Catalog, s: Substance, cite: Citer) -> Any:
             if band.min_toxic_daily is not None:
                 dose.append(f"toxic from {num(band.min_toxic_daily)}/day")
             table.add_row(
-                escape(band.label), "\n".join(dose) or "usual",
+                escape(band.label),
+                "\n".join(dose) or "usual",
                 escape(band.advice) + " " + cite.mark(band.sources),
             )
         parts.append(table)
@@ -576,7 +623,9 @@ def _dependence(catalog: Catalog, s: Substance, cite: Citer) -> Any:
     parts: list[Any] = []
     if s.tolerance:
         t = s.tolerance
-        parts.append(Text.from_markup(f"[bold]Tolerance[/]: {escape(t.summary)} {cite.mark(t.sources)}"))
+        parts.append(
+            Text.from_markup(f"[bold]Tolerance[/]: {escape(t.summary)} {cite.mark(t.sources)}")
+        )
         if t.facts:
             parts.append(Text.from_markup("\n".join(_facts_lines(t.facts, cite))))
     if s.dependence:
@@ -605,14 +654,18 @@ def _dependence(catalog: Catalog, s: Substance, cite: Citer) -> Any:
             parts.append(Text.from_markup("\n".join(lines)))
         if w.signs:
             signs = ", ".join(
-                escape(sg.name) + (f" ({escape(sg.frequency)})" if sg.frequency else "")
-                + " " + cite.mark(sg.sources)
+                escape(sg.name)
+                + (f" ({escape(sg.frequency)})" if sg.frequency else "")
+                + " "
+                + cite.mark(sg.sources)
                 for sg in w.signs
             )
             parts.append(Text.from_markup(f"  Signs: {signs}"))
         for step in w.management:
             who = "Anyone" if step.who == "anyone" else "Clinicians"
-            parts.append(Text.from_markup(f"  • {who}: {escape(step.text)} {cite.mark(step.sources)}"))
+            parts.append(
+                Text.from_markup(f"  • {who}: {escape(step.text)} {cite.mark(step.sources)}")
+            )
         if w.facts:
             parts.append(Text.from_markup("\n".join(_facts_lines(w.facts, cite))))
     return Group(*parts) if parts else None
@@ -626,7 +679,9 @@ def _ref_name(catalog: Catalog, ref: str) -> str:
     return entry.name if entry else ref
 
 
-def interaction_partners(catalog: Catalog, substance: Substance) -> list[tuple[InteractionRule, str]]:
+def interaction_partners(
+    catalog: Catalog, substance: Substance
+) -> list[tuple[InteractionRule, str]]:
     """Rules naming this substance or one of its classes, with the other party of each."""
     refs = {substance.id} | {f"class:{c}" for c in catalog.classes_of(substance)}
     out = []
@@ -744,10 +799,13 @@ def monograph_json(catalog: Catalog, substance: Substance, section: str | None) 
         if name == "interactions":
             pairs = interaction_partners(catalog, substance)
             out["interactions"] = [
-                {"with": partner, "with_name": _ref_name(catalog, partner),
-                 "category_label": rule.category.label,
-                 "severity": rule.effective_severity.value,
-                 **rule.model_dump(mode="json", exclude_none=True)}
+                {
+                    "with": partner,
+                    "with_name": _ref_name(catalog, partner),
+                    "category_label": rule.category.label,
+                    "severity": rule.effective_severity.value,
+                    **rule.model_dump(mode="json", exclude_none=True),
+                }
                 for rule, partner in pairs
             ]
             cited += [sid for rule, _ in pairs for sid in rule.sources]
@@ -763,7 +821,6 @@ def monograph_json(catalog: Catalog, substance: Substance, section: str | None) 
                 out[field_name] = data.get(field_name)
     if section in (None, "overdose") and catalog.emergency is not None:
         out["emergency"] = catalog.emergency.model_dump(mode="json")
-    cited += [sid for f in SECTIONS if f for sid in []]
     if section is None:
         cited = catalog.sources_cited(substance) + cited
     elif section not in ("interactions", "claims", "sources"):
@@ -880,7 +937,8 @@ def print_claims(catalog: Catalog, status: str | None) -> None:
         table.add_column("Basis", ratio=2)
         for t in claims_file.transcriptions:
             table.add_row(
-                f"“{escape(t.seed_text)}”", escape(t.corrected),
+                f"“{escape(t.seed_text)}”",
+                escape(t.corrected),
                 escape(t.basis) + " " + cite.mark(t.sources),
             )
         console.print(table)
@@ -909,7 +967,9 @@ def search_json(text: str, hits: Sequence[SearchHit]) -> dict[str, Any]:
 def print_search(text: str, hits: Sequence[SearchHit]) -> None:
     console = Console(highlight=False)
     if not hits:
-        console.print(f"Nothing matches {text!r}. Try part of a name, a brand, a class or an effect.")
+        console.print(
+            f"Nothing matches {text!r}. Try part of a name, a brand, a class or an effect."
+        )
         return
     table = Table(expand=True)
     table.add_column("Substance", no_wrap=True)

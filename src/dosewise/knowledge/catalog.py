@@ -216,11 +216,14 @@ class Catalog:
         if not key:
             return []
         matches = process.extract(
-            key, list(self._names), scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+            key, list(self._names), scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=75
         )
         out: list[str] = []
         seen: set[str] = set()
-        for match_key, _score, _idx in matches:
+        best = matches[0][1] if matches else 0.0
+        for match_key, score, _idx in matches:
+            if score < best - 12:
+                break
             substance_id = self._names[match_key]
             if substance_id in seen:
                 continue
@@ -443,13 +446,15 @@ def _cross_check(parsed: _Parsed) -> None:
                 problem(file, f"members: unknown substance {member!r}")
             elif entry[0].kind != "substance":
                 problem(file, f"members: {member!r} is itself a class")
+        reported: set[str] = set()
         for name, kind in _names_of(substance):
             key = name_key(name)
             if not key:
                 problem(file, f"names: {name!r} has no letters or digits")
                 continue
             owner = name_owner.get(key)
-            if owner is not None and owner[0] != substance.id:
+            if owner is not None and owner[0] != substance.id and key not in reported:
+                reported.add(key)
                 problem(
                     file,
                     f"names: {kind} {name!r} is already a name of {owner[0]!r} "
@@ -548,11 +553,12 @@ def validate_paths(paths: Iterable[Path], *, with_builtin: bool = True) -> list[
     """Validate third-party data files or folders; returns every problem found (empty = valid).
 
     With ``with_builtin`` the built-in knowledge base is loaded alongside, so new files may cite
-    its sources, classes and substances; name clashes with built-in entries are reported.
+    its sources, classes and substances; name clashes with built-in entries are reported, and so
+    are problems in the built-in files themselves (never hidden). Cross-file checks run once
+    every file has passed its schema.
     """
     targets = [Path(p) for p in paths]
     parsed = _parse_tree([DATA_DIR], base=DATA_DIR) if with_builtin else _Parsed()
-    builtin_errors = len(parsed.errors)
     missing = [p for p in targets if not p.exists()]
     for path in missing:
         parsed.errors.append(DataError(str(path), ["no such file or folder"]))
@@ -561,7 +567,6 @@ def validate_paths(paths: Iterable[Path], *, with_builtin: bool = True) -> list[
             if with_builtin and path.resolve().is_relative_to(DATA_DIR.resolve()):
                 continue
             parsed.add_file(path, str(path))
-    schema_errors = parsed.errors[builtin_errors:]
-    if not schema_errors:
+    if not parsed.errors:
         _cross_check(parsed)
-    return parsed.errors[builtin_errors:] if with_builtin else parsed.errors
+    return parsed.errors

@@ -12,6 +12,7 @@ explained in ``docs/data-model.md``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Annotated, Any, Literal
 
@@ -99,7 +100,14 @@ class Fact(Model):
 # Sources
 
 SourceKind = Literal[
-    "seed", "label", "paper", "review", "reference", "guideline", "regulatory", "database",
+    "seed",
+    "label",
+    "paper",
+    "review",
+    "reference",
+    "guideline",
+    "regulatory",
+    "database",
     "community",
 ]
 Verification = Literal["primary", "secondary", "unverified"]
@@ -129,7 +137,9 @@ class Source(Model):
 
     @model_validator(mode="after")
     def _locatable(self) -> Source:
-        if self.kind != "seed" and not (self.pmid or self.pmcid or self.doi or self.url or self.isbn):
+        if self.kind != "seed" and not (
+            self.pmid or self.pmcid or self.doi or self.url or self.isbn
+        ):
             raise ValueError("a source needs a locator: pmid, pmcid, doi, url or isbn")
         return self
 
@@ -251,7 +261,7 @@ class DoseTiers(Model):
             points.append(("heavy", self.heavy))
         if len(points) < 2:
             raise ValueError("a tier set needs at least one range or two bounds")
-        for (name_a, a), (name_b, b) in zip(points, points[1:], strict=False):
+        for (name_a, a), (name_b, b) in itertools.pairwise(points):
             if a > b:
                 raise ValueError(f"tiers out of order: {name_a} {a} > {name_b} {b}")
         return self
@@ -375,7 +385,12 @@ PK_PARAMETER_UNITS: dict[str, str] = {
 }
 
 Population = Literal[
-    "healthy_adult", "aud_adult", "pediatric", "elderly", "renal_impairment", "spasticity",
+    "healthy_adult",
+    "aud_adult",
+    "pediatric",
+    "elderly",
+    "renal_impairment",
+    "spasticity",
     "intrathecal",
 ]
 
@@ -532,7 +547,7 @@ class Overdose(Model):
         for band in self.bands:
             by_route.setdefault(band.route, []).append(band)
         for route, bands in by_route.items():
-            for a, b in zip(bands, bands[1:], strict=False):
+            for a, b in itertools.pairwise(bands):
                 if b.from_amount <= a.from_amount or b.severity < a.severity:
                     raise ValueError(
                         f"{route.value} overdose bands must rise in dose and never fall in "
@@ -568,8 +583,19 @@ class Renal(Model):
 
 
 RiskFactorKind = Literal[
-    "kidney", "seizure_history", "age", "pregnancy", "breastfeeding", "psychiatric",
-    "respiratory", "liver", "cardiovascular", "stroke", "diabetes", "substance_use", "other",
+    "kidney",
+    "seizure_history",
+    "age",
+    "pregnancy",
+    "breastfeeding",
+    "psychiatric",
+    "respiratory",
+    "liver",
+    "cardiovascular",
+    "stroke",
+    "diabetes",
+    "substance_use",
+    "other",
 ]
 
 
@@ -623,7 +649,12 @@ class Withdrawal(Model):
 
 
 LegalCategory = Literal[
-    "prescription", "controlled", "uncontrolled", "over_the_counter", "illegal", "restricted",
+    "prescription",
+    "controlled",
+    "uncontrolled",
+    "over_the_counter",
+    "illegal",
+    "restricted",
     "mixed",
 ]
 
@@ -652,7 +683,8 @@ class Substance(Model):
 
     ``kind = "class"`` entries (e.g. "benzodiazepines") let a person name a whole class; their
     ``classes`` say which class they stand for and ``members`` list the substance entries in it
-    (optional: "barbiturates" may stand for the class without listing every barbiturate). ``classes`` are the interaction categories the
+    (optional: "barbiturates" may stand for the class without listing every barbiturate).
+    ``classes`` are the interaction categories the
     interaction rules match on (explicit membership, never substrings).
     """
 
