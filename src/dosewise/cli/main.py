@@ -96,7 +96,9 @@ def fail(error: DosewiseError, exit_code: int = 2) -> NoReturn:
         from rich.console import Console
 
         console = Console(stderr=True, highlight=False)
-        console.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
+        from rich.markup import escape
+
+        console.print(f"[bold red]Error:[/] {escape(str(error))}", soft_wrap=True)
     raise typer.Exit(exit_code)
 
 
@@ -211,12 +213,14 @@ def data_validate(
         from rich.console import Console
 
         console = Console(highlight=False)
+        from rich.markup import escape
+
         if not errors:
             console.print(f"[green]Valid:[/] {', '.join(str(p) for p in paths)}")
         for error in errors:
-            console.print(f"[bold red]{error.file}[/]")
+            console.print(f"[bold red]{escape(error.file)}[/]")
             for problem in error.problems:
-                console.print(f"  - {problem}", soft_wrap=True)
+                console.print(f"  - {escape(problem)}", soft_wrap=True)
     if errors:
         raise typer.Exit(1)
 

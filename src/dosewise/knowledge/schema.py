@@ -534,6 +534,9 @@ class OverdoseBand(Model):
 
 class Overdose(Model):
     summary: NonEmptyText
+    duration: SourcedText | None = Field(
+        None, description="How long an overdose is expected to last, for the emergency block."
+    )
     bands: list[OverdoseBand] = Field(default_factory=list)
     signs: list[Sign] = Field(default_factory=list)
     course: list[Fact] = Field(default_factory=list)
