@@ -192,6 +192,155 @@ def search(
         render.print_search(text, hits)
 
 
+class FailOn(StrEnum):
+    INFO = "info"
+    CAUTION = "caution"
+    WARNING = "warning"
+    DANGER = "danger"
+    EMERGENCY = "emergency"
+
+
+FailOnOption = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit with code 1 when the verdict reaches this level (for scripts).",
+        case_sensitive=False,
+    ),
+]
+
+
+@app.command()
+def check(
+    substance: Annotated[str, typer.Argument(help="Substance name, brand or alias.")],
+    dose: Annotated[str, typer.Argument(help="The dose, e.g. 20mg, 0.02g, 75mcg, 2 drinks.")],
+    route: Annotated[
+        str, typer.Option("--route", "-r", help="oral (default), intrathecal, iv, ...")
+    ] = "oral",
+    taken_today: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--taken-today",
+            "-t",
+            help="An earlier dose of the same substance in the last 24 h, e.g. '40mg' or "
+            "'40mg 3h ago'. Repeat for each dose.",
+        ),
+    ] = None,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with",
+            "-w",
+            help="Something else taken, e.g. alcohol, 'diazepam 10mg', 'alcohol 3 drinks 2h ago'."
+            " Repeat for each.",
+        ),
+    ] = None,
+    crcl: Annotated[
+        float | None, typer.Option("--crcl", help="Creatinine clearance, mL/min.")
+    ] = None,
+    egfr: Annotated[float | None, typer.Option("--egfr", help="eGFR, mL/min/1.73 m².")] = None,
+    dialysis: Annotated[bool, typer.Option("--dialysis", help="On dialysis.")] = False,
+    kidney: Annotated[
+        str | None,
+        typer.Option("--kidney", help="Kidney function category: normal, mild, moderate, severe."),
+    ] = None,
+    seizure_history: Annotated[
+        bool | None,
+        typer.Option("--seizure-history/--no-seizure-history", help="History of seizures."),
+    ] = None,
+    age: Annotated[float | None, typer.Option("--age", help="Age in years.")] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Body weight: 70kg, 154lb.")
+    ] = None,
+    pregnant: Annotated[
+        bool | None, typer.Option("--pregnant/--not-pregnant", help="Pregnancy.")
+    ] = None,
+    fail_on: FailOnOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Is this dose light, common, strong or dangerous, for this person, today?
+
+    Exit codes: 0 the assessment ran (whatever it found); 2 bad input (nothing assessed);
+    1 with --fail-on when the verdict reaches that level.
+    """
+    from dosewise.assess.engine import assess
+    from dosewise.assess.inputs import (
+        build_person,
+        parse_earlier_dose,
+        parse_intake,
+        parse_weight_kg,
+    )
+    from dosewise.assess.models import CheckRequest
+    from dosewise.errors import InputError
+    from dosewise.knowledge.catalog import default_catalog
+    from dosewise.severity import Severity
+    from dosewise.units import parse_dose, parse_route
+
+    kidney_category = "dialysis" if dialysis else kidney
+    if dialysis and kidney is not None:
+        raise InputError("Give either --dialysis or --kidney, not both", field="kidney")
+    allowed_kidney = ("normal", "mild", "moderate", "severe")
+    if kidney is not None and kidney.lower() not in allowed_kidney:
+        raise InputError(
+            f"{kidney!r} is not a kidney function category",
+            field="kidney",
+            accepted=", ".join(allowed_kidney) + " (or --dialysis, --crcl, --egfr)",
+        )
+    person = build_person(
+        crcl_ml_min=crcl,
+        egfr=egfr,
+        kidney=kidney_category.lower() if kidney_category else None,
+        seizure_history=seizure_history,
+        age_years=age,
+        weight_kg=parse_weight_kg(weight) if weight is not None else None,
+        pregnant=pregnant,
+    )
+    request = CheckRequest(
+        substance=substance,
+        dose=parse_dose(dose),
+        route=parse_route(route),
+        taken_today=[
+            parse_earlier_dose(text, substance, field=f"taken_today[{i}]")
+            for i, text in enumerate(taken_today or [])
+        ],
+        with_=[parse_intake(text, field=f"with[{i}]") for i, text in enumerate(with_ or [])],
+        person=person,
+    )
+    result = assess(default_catalog(), request)
+    if fmt is OutputFormat.JSON:
+        emit_json(result.model_dump(mode="json"))
+    else:
+        from dosewise.cli.render_assess import print_assessment
+
+        print_assessment(result)
+    if fail_on is not None and result.severity >= Severity(fail_on.value):
+        raise typer.Exit(1)
+
+
+@app.command()
+def combo(
+    substances: Annotated[
+        list[str], typer.Argument(help="Two or more substances or classes, e.g. baclofen alcohol.")
+    ],
+    fail_on: FailOnOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Rate every pair of substances: a colour-coded chart and a list with what to do."""
+    from dosewise.assess.engine import combo as rate_combo
+    from dosewise.knowledge.catalog import default_catalog
+    from dosewise.severity import Severity
+
+    result = rate_combo(default_catalog(), substances)
+    if fmt is OutputFormat.JSON:
+        emit_json(result.model_dump(mode="json"))
+    else:
+        from dosewise.cli.render_assess import print_combo
+
+        print_combo(result)
+    if fail_on is not None and result.severity >= Severity(fail_on.value):
+        raise typer.Exit(1)
+
+
 @data_app.command("validate")
 def data_validate(
     paths: Annotated[list[Path], typer.Argument(help="Data files or folders (TOML).")],

@@ -1,0 +1,1 @@
+"""Dose and combination assessment (pure engines over the knowledge base)."""
