@@ -15,7 +15,11 @@ then the cross-references (source ids, classes, members, names unique across ent
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -543,10 +547,76 @@ def load_catalog(data_dir: Path | None = None) -> Catalog:
     return _build(parsed)
 
 
+CACHE_FORMAT = 1
+
+
+def _fingerprint(root: Path) -> str:
+    """Changes whenever a data file, dosewise, pydantic or Python changes."""
+    import pydantic
+
+    from dosewise import __version__
+
+    digest = hashlib.sha256()
+    for part in (
+        str(CACHE_FORMAT),
+        __version__,
+        pydantic.VERSION,
+        sys.version,
+        str(root.resolve()),
+    ):
+        digest.update(part.encode())
+    for path in _data_files(root):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+def cache_dir() -> Path:
+    """Where the validated catalog is cached (``DOSEWISE_CACHE_DIR`` overrides)."""
+    override = os.environ.get("DOSEWISE_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("dosewise", appauthor=False))
+
+
+def load_catalog_cached(data_dir: Path | None = None) -> Catalog:
+    """Like :func:`load_catalog`, but reuse a validated copy while no data file has changed.
+
+    The cache is a pickle in the user's cache folder, written atomically and ignored if it cannot
+    be read or written (it only saves time: a fresh load validates everything). Set
+    ``DOSEWISE_NO_CACHE=1`` to always validate.
+    """
+    root = data_dir or DATA_DIR
+    if os.environ.get("DOSEWISE_NO_CACHE"):
+        return load_catalog(root)
+    path = cache_dir() / f"catalog-{_fingerprint(root)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, Catalog):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    catalog = load_catalog(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob("catalog-*.pickle"):
+            stale.unlink(missing_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(catalog, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return catalog
+
+
 @cache
 def default_catalog() -> Catalog:
-    """The built-in knowledge base, loaded once per process."""
-    return load_catalog()
+    """The built-in knowledge base, loaded once per process (from the cache when valid)."""
+    return load_catalog_cached()
 
 
 def validate_paths(paths: Iterable[Path], *, with_builtin: bool = True) -> list[DataError]:

@@ -63,9 +63,13 @@ Span = Annotated[tuple[Amount, Amount], AfterValidator(_ordered_span)]
 
 
 class Model(BaseModel):
-    """Base of every knowledge model: unknown fields are errors; instances are immutable."""
+    """Base of every knowledge model: unknown fields are errors; instances are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``defer_build``: validators are built on first validation, not at import, so a process that
+    loads the catalog from its cache (``catalog.default_catalog``) never pays for them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SourcedText(Model):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from dosewise.errors import UnknownSubstanceError
-from dosewise.knowledge.catalog import Catalog, default_catalog, name_key
+from dosewise.knowledge.catalog import (
+    DATA_DIR,
+    Catalog,
+    default_catalog,
+    load_catalog_cached,
+    name_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +131,32 @@ def test_every_expected_entry_exists(catalog: Catalog) -> None:
         "nicotine",
     }
     assert expected <= set(catalog.substances)
+
+
+def test_cache_is_reused_and_invalidated_by_a_data_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    monkeypatch.setenv("DOSEWISE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DOSEWISE_NO_CACHE", raising=False)
+    first = load_catalog_cached(data)
+    cached = list((tmp_path / "cache").glob("catalog-*.pickle"))
+    assert len(cached) == 1
+    second = load_catalog_cached(data)
+    assert second.get("baclofen") == first.get("baclofen")
+    assert second.sources == first.sources
+    # a changed data file gives a new fingerprint: validated again, old cache replaced
+    caffeine = data / "substances" / "caffeine.toml"
+    caffeine.write_text(caffeine.read_text().replace('name = "Caffeine"', 'name = "Caffeine X"', 1))
+    third = load_catalog_cached(data)
+    assert third.get("caffeine").name == "Caffeine X"
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 1
+
+
+def test_unreadable_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOSEWISE_CACHE_DIR", str(tmp_path))
+    first = load_catalog_cached()
+    for path in tmp_path.glob("catalog-*.pickle"):
+        path.write_bytes(b"not a pickle")
+    assert load_catalog_cached().get("baclofen") == first.get("baclofen")
