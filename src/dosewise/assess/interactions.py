@@ -33,14 +33,17 @@ UNKNOWN_ADVICE = (
 )
 
 
-def _refs(catalog: Catalog, substance: Substance) -> tuple[str, set[str]]:
-    return substance.id, {f"class:{c}" for c in catalog.classes_of(substance)}
+Refs = tuple[str, frozenset[str]]
 
 
-def _rule_level(rule: InteractionRule, a: Substance, b: Substance, catalog: Catalog) -> int | None:
+def _refs(catalog: Catalog, substance: Substance) -> Refs:
+    return substance.id, frozenset(f"class:{c}" for c in catalog.classes_of(substance))
+
+
+def _rule_level(rule: InteractionRule, a_refs: Refs, b_refs: Refs) -> int | None:
     """2 / 1 / 0 for the specificity with which ``rule`` matches (a, b), or None."""
-    a_id, a_classes = _refs(catalog, a)
-    b_id, b_classes = _refs(catalog, b)
+    a_id, a_classes = a_refs
+    b_id, b_classes = b_refs
 
     def level(x: str, y: str) -> int | None:
         x_sub, y_sub = x == a_id, y == b_id
@@ -57,8 +60,9 @@ def _rule_level(rule: InteractionRule, a: Substance, b: Substance, catalog: Cata
 def rate_pair(catalog: Catalog, a: Substance, b: Substance) -> InteractionResult:
     """The rating of one pair, following the precedence in the module docstring."""
     matches: list[tuple[int, InteractionRule]] = []
+    a_refs, b_refs = _refs(catalog, a), _refs(catalog, b)
     for rule in catalog.interactions:
-        found = _rule_level(rule, a, b, catalog)
+        found = _rule_level(rule, a_refs, b_refs)
         if found is not None:
             matches.append((found, rule))
     if not matches:

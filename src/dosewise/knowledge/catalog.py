@@ -182,6 +182,7 @@ class Catalog:
     source_files: dict[str, str] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
     _display: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _closures: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     # ---- construction -------------------------------------------------------------------
 
@@ -253,8 +254,14 @@ class Catalog:
                 stack.extend(definition.parents)
         return out
 
-    def classes_of(self, substance: Substance) -> set[str]:
-        return self.class_closure(substance.classes)
+    def classes_of(self, substance: Substance) -> frozenset[str]:
+        """The substance's classes with all their ancestors (memoised per substance id)."""
+        found = self._closures.get(substance.id)
+        if found is None or self.substances.get(substance.id) is not substance:
+            found = frozenset(self.class_closure(substance.classes))
+            if self.substances.get(substance.id) is substance:
+                self._closures[substance.id] = found
+        return found
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Find entries by name, alias, brand, class or effect (substring, then fuzzy)."""
@@ -551,7 +558,8 @@ CACHE_FORMAT = 1
 
 
 def _fingerprint(root: Path) -> str:
-    """Changes whenever a data file, dosewise, pydantic or Python changes."""
+    """Changes whenever a data file, the code of the schema or catalog, dosewise, pydantic or
+    Python changes (a pickle of an older class layout must never be reused)."""
     import pydantic
 
     from dosewise import __version__
@@ -568,6 +576,9 @@ def _fingerprint(root: Path) -> str:
     for path in _data_files(root):
         stat = path.stat()
         digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    code = Path(__file__).parent
+    for name in ("catalog.py", "schema.py"):
+        digest.update((code / name).read_bytes())
     return digest.hexdigest()[:24]
 
 

@@ -160,3 +160,15 @@ def test_unreadable_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for path in tmp_path.glob("catalog-*.pickle"):
         path.write_bytes(b"not a pickle")
     assert load_catalog_cached().get("baclofen") == first.get("baclofen")
+
+
+def test_cache_fingerprint_covers_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dosewise.knowledge import catalog as catalog_module
+
+    before = catalog_module._fingerprint(DATA_DIR)
+    fake = tmp_path / "code"
+    fake.mkdir()
+    for name in ("catalog.py", "schema.py"):
+        (fake / name).write_text((Path(catalog_module.__file__).parent / name).read_text() + "\n#")
+    monkeypatch.setattr(catalog_module, "__file__", str(fake / "catalog.py"))
+    assert catalog_module._fingerprint(DATA_DIR) != before
