@@ -26,9 +26,10 @@ $(VENV)/.dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	@touch $@ $(VENV)/.runtime
 
 run: $(VENV)/.runtime
-	$(BIN)/dosewise info baclofen --section overview
-	$(BIN)/dosewise info baclofen --section dosing
-	$(BIN)/dosewise info baclofen --section overdose
+	$(BIN)/dosewise info baclofen
+	@echo
+	@echo "== Example dose check: dosewise check baclofen 60mg --taken-today '40mg 3h ago' --with alcohol"
+	$(BIN)/dosewise check baclofen 60mg --taken-today '40mg 3h ago' --with alcohol
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks

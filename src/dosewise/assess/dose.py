@@ -352,7 +352,11 @@ def band_finding(
 ) -> Finding:
     unit = info.dose_unit.symbol
     threshold = band.from_amount * _unit_ratio(band.unit, info.dose_unit)
-    what = "Together, the doses still active add up to" if stacked else "This dose,"
+    what = (
+        f"The doses taken recently add up to {fmt(amount)} {unit}, which"
+        if stacked
+        else f"This dose, {fmt(amount)} {unit},"
+    )
     kidney = (
         f" With this kidney function the threshold is lowered to about "
         f"{fmt(threshold * kidney_factor)} {unit}."
@@ -363,7 +367,7 @@ def band_finding(
         severity=band.severity,
         code="overdose_band_stacked" if stacked else "overdose_band",
         title=band.label + (" (doses added up)" if stacked else ""),
-        message=f"{what} {fmt(amount)} {unit}, is in the range '{band.label}' (from "
+        message=f"{what} is in the range '{band.label}' (from "
         f"{fmt(threshold)} {unit}). {band.summary}{kidney}",
         advice=" ".join(band.what_to_do) or None,
         figures={
