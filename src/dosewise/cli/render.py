@@ -210,7 +210,10 @@ def print_monograph(catalog: Catalog, substance: Substance, section: str | None)
                 )
             )
     for name in wanted:
-        renderable = _SECTION_RENDERERS[name](catalog, substance, cite)
+        if name == "claims" and section is None:
+            renderable = _claims_summary(catalog, substance)
+        else:
+            renderable = _SECTION_RENDERERS[name](catalog, substance, cite)
         if renderable is None:
             if section is not None:
                 blocks.append(Text(f"No {name} information for {substance.name}.", style="dim"))
@@ -752,6 +755,24 @@ def _claims(catalog: Catalog, s: Substance, cite: Citer) -> Any:
     if claims is None:
         return None
     return claims_table(claims.claims, cite)
+
+
+def _claims_summary(catalog: Catalog, s: Substance) -> Any:
+    claims = catalog.claims_for(s.id)
+    if claims is None:
+        return None
+    counts: dict[str, int] = {}
+    for claim in claims.claims:
+        counts[claim.status] = counts.get(claim.status, 0) + 1
+    parts = ", ".join(
+        f"[{CLAIM_STYLE[k]}]{counts.get(k, 0)} {k}[/]"
+        for k in ("supported", "corrected", "contradicted", "unclear")
+    )
+    return Text.from_markup(
+        f"The seed article's {len(claims.claims)} claims were checked: {parts}; "
+        f"{len(claims.transcriptions)} transcription errors corrected. "
+        "[dim]See them with `dosewise claims` or `--section claims`.[/]"
+    )
 
 
 def _sources_section(catalog: Catalog, s: Substance, cite: Citer) -> Any:
