@@ -392,8 +392,13 @@ def daily_total(
     kidney_factor: float,
     kidney_min_toxic_daily: float | None,
     kidney_sources: Iterable[str],
+    kidney_max_daily: float | None = None,
 ) -> tuple[DailyTotal, list[Finding]]:
-    """The 24-hour total against usual ranges, the label maximum and supervised regimens."""
+    """The 24-hour total against usual ranges, the label maximum and supervised regimens.
+
+    With reduced kidney function the maximum is the band's stated maximum when the data gives
+    one (``kidney_max_daily``), otherwise the smallest label maximum scaled by the band's factor.
+    """
     unit = info.dose_unit.symbol
     adult = [m for m in info.medical if not m.per_kg]
     usual = [m for m in adult if m.usual_daily and not m.supervised_only]
@@ -401,9 +406,12 @@ def daily_total(
     supervised = [m for m in adult if m.max_daily is not None and m.supervised_only]
     label_max = min((m.max_daily for m in label if m.max_daily is not None), default=None)
     supervised_max = max((m.max_daily for m in supervised if m.max_daily is not None), default=None)
-    adjusted_max = (
-        label_max * kidney_factor if label_max is not None and kidney_factor < 1 else None
-    )
+    if kidney_max_daily is not None:
+        adjusted_max: float | None = kidney_max_daily
+    elif label_max is not None and kidney_factor < 1:
+        adjusted_max = label_max * kidney_factor
+    else:
+        adjusted_max = None
     findings: list[Finding] = []
 
     if not usual and label_max is None:
@@ -475,9 +483,14 @@ def daily_total(
                 severity=Severity.WARNING,
                 code="daily_above_kidney_adjusted_max",
                 title="24-hour total too high for this kidney function",
-                message=f"With this kidney function the maximum is about {fmt(adjusted_max)} "
-                f"{unit}/day ({round(kidney_factor * 100)}% of the label's {fmt(label_max or 0)}); "
-                f"{fmt(total)} {unit} in 24 hours is above it.",
+                message=(
+                    f"With this kidney function the label's maximum is {fmt(adjusted_max)} "
+                    f"{unit}/day; {fmt(total)} {unit} in 24 hours is above it."
+                    if kidney_max_daily is not None
+                    else f"With this kidney function the maximum is about {fmt(adjusted_max)} "
+                    f"{unit}/day ({round(kidney_factor * 100)}% of the label's "
+                    f"{fmt(label_max or 0)}); {fmt(total)} {unit} in 24 hours is above it."
+                ),
                 advice="Ask the prescriber to adjust the dose for kidney function; watch for "
                 "drowsiness or confusion over the next days.",
                 figures={"total": total, "adjusted_max": adjusted_max, "unit": unit},

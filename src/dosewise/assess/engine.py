@@ -38,6 +38,7 @@ from dosewise.errors import InputError
 from dosewise.knowledge.catalog import Catalog
 from dosewise.knowledge.schema import OverdoseBand, RouteInfo, Substance
 from dosewise.severity import Severity, max_severity
+from dosewise.units import Route
 
 HEADLINE_PREFIX: dict[Severity, str] = {
     Severity.EMERGENCY: "Emergency",
@@ -78,6 +79,9 @@ def assess(catalog: Catalog, request: CheckRequest) -> Assessment:
         factor,
         kidney.min_toxic_daily if kidney is not None else None,
         kidney.sources if kidney is not None else [],
+        kidney_max_daily=(
+            kidney.max_daily_oral if kidney is not None and info.route == Route.ORAL else None
+        ),
     )
     findings += daily_findings
 

@@ -26,6 +26,7 @@ class KidneyStatus:
     basis: str
     factor: float = 1.0
     min_toxic_daily: float | None = None
+    max_daily_oral: float | None = None
     sources: list[str] = field(default_factory=list)
 
 
@@ -65,6 +66,7 @@ def kidney_status(substance: Substance, person: Person) -> KidneyStatus | None:
         basis=basis,
         factor=factor,
         min_toxic_daily=band.min_toxic_daily,
+        max_daily_oral=band.max_daily_oral,
         sources=list(band.sources),
     )
 

@@ -574,6 +574,11 @@ class RenalBand(Model):
         None, description="Fraction of the usual dose suggested (e.g. 0.5 = halve the dose)."
     )
     avoid: bool = False
+    max_daily_oral: Amount | None = Field(
+        None,
+        description="Maximum daily oral dose (oral route unit) the source states for this band. "
+        "When given, the dose check uses it instead of label maximum x dose_factor.",
+    )
     min_toxic_daily: Amount | None = Field(
         None, description="Lowest daily dose (route unit) reported toxic in this band."
     )

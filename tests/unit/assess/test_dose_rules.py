@@ -142,6 +142,25 @@ def test_dialysis_is_toxic_at_5mg_a_day() -> None:
     assert {"kidney_avoid", "daily_toxic_with_kidney_function"} <= codes(result)
 
 
+def test_a_band_with_a_stated_maximum_uses_it() -> None:
+    # Pregabalin SmPC renal table: on haemodialysis the daily maximum is 75 mg (plus a
+    # supplementary dose after each session). Label maximum x factor would give 300 x 0.125.
+    ok = check("75mg", "pregabalin", kidney="dialysis")
+    assert ok.daily_total is not None
+    assert ok.daily_total.kidney_adjusted_max_daily == pytest.approx(75)
+    assert "daily_above_kidney_adjusted_max" not in codes(ok)
+    over = check("100mg", "pregabalin", kidney="dialysis")
+    assert "daily_above_kidney_adjusted_max" in codes(over)
+
+
+def test_of_two_matching_renal_tables_the_stricter_applies() -> None:
+    # Gabapentin at CrCl 40 mL/min: US Neurontin 400-1400 mg/day, UK-style 300-900 mg/day.
+    result = check("400mg", "gabapentin", crcl_ml_min=40, earlier=[("600mg", 6)])
+    assert result.daily_total is not None
+    assert result.daily_total.kidney_adjusted_max_daily == pytest.approx(900)
+    assert "daily_above_kidney_adjusted_max" in codes(result)  # 1000 mg > 900 mg
+
+
 def test_severe_renal_impairment_is_best_avoided() -> None:
     result = check("10mg", egfr=20)
     assert "kidney_avoid" in codes(result)
