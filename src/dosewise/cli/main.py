@@ -398,6 +398,12 @@ def data_schema(
     typer.echo(f"Wrote {len(schemas)} schemas to {out}")
 
 
+# Commands whose modules keep their heavy imports inside the function (cold start stays fast).
+from dosewise.cli.simulate_cmd import simulate  # noqa: E402
+
+app.command()(simulate)
+
+
 def main() -> None:
     """Entry point of the ``dosewise`` command."""
     app()
