@@ -400,8 +400,10 @@ def data_schema(
 
 # Commands whose modules keep their heavy imports inside the function (cold start stays fast).
 from dosewise.cli.simulate_cmd import simulate  # noqa: E402
+from dosewise.cli.taper_cmd import taper  # noqa: E402
 
 app.command()(simulate)
+app.command()(taper)
 
 
 def main() -> None:
