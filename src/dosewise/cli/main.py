@@ -9,60 +9,28 @@ validation found problems; 2 bad input (nothing was done).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import sys
 
 # The CLI uses no pydantic plugins; looking for them scans installed packages' metadata (about
 # 20 ms of every cold start). Set before pydantic is imported; the library itself is unaffected.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
-from dosewise.errors import DosewiseError
+from dosewise.cli.common import (
+    STATE,
+    DosewiseTyper,
+    FormatOption,
+    OutputFormat,
+    emit_json,
+    fail,
+)
 
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-class _State:
-    format: OutputFormat = OutputFormat.TEXT
-
-
-STATE = _State()
-
-
-class DosewiseTyper(typer.Typer):
-    """A Typer whose commands turn a :class:`DosewiseError` into a clear message and exit 2.
-
-    The output format is read from the command's ``fmt`` argument before the command runs, so
-    an error is printed as JSON when JSON was asked for.
-    """
-
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
-        register = super().command(*args, **kwargs)
-
-        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(function)
-            def wrapper(*f_args: Any, **f_kwargs: Any) -> Any:
-                fmt = f_kwargs.get("fmt")
-                STATE.format = fmt if isinstance(fmt, OutputFormat) else OutputFormat.TEXT
-                try:
-                    return function(*f_args, **f_kwargs)
-                except DosewiseError as error:
-                    fail(error)
-
-            register(wrapper)
-            return function
-
-        return decorator
+__all__ = ["STATE", "DosewiseTyper", "FormatOption", "OutputFormat", "app", "emit_json", "fail"]
 
 
 app = DosewiseTyper(
@@ -79,33 +47,6 @@ data_app = DosewiseTyper(
     help="Validate and export knowledge-base data files.", no_args_is_help=True
 )
 app.add_typer(data_app, name="data")
-
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option(
-        "--format", "-f", help="text for people, json for programs.", case_sensitive=False
-    ),
-]
-
-
-def emit_json(payload: Any) -> None:
-    """Print ``payload`` as JSON on stdout."""
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def fail(error: DosewiseError, exit_code: int = 2) -> NoReturn:
-    """Print an error for a person (stderr) or a program (JSON on stdout) and exit."""
-    if STATE.format is OutputFormat.JSON:
-        emit_json(error.to_dict())
-    else:
-        from rich.console import Console
-
-        console = Console(stderr=True, highlight=False)
-        from rich.markup import escape
-
-        console.print(f"[bold red]Error:[/] {escape(str(error))}", soft_wrap=True)
-    raise typer.Exit(exit_code)
-
 
 # --------------------------------------------------------------------------------------------
 # Knowledge base
@@ -399,11 +340,13 @@ def data_schema(
 
 
 # Commands whose modules keep their heavy imports inside the function (cold start stays fast).
+from dosewise.cli.journal_cmd import register as register_journal  # noqa: E402
 from dosewise.cli.simulate_cmd import simulate  # noqa: E402
 from dosewise.cli.taper_cmd import taper  # noqa: E402
 
 app.command()(simulate)
 app.command()(taper)
+register_journal(app)
 
 
 def main() -> None:

@@ -55,7 +55,7 @@ def simulate(
 
     Exit codes: 0 the simulation ran; 2 bad input (nothing simulated).
     """
-    from dosewise.cli.main import STATE, OutputFormat, emit_json, fail
+    from dosewise.cli.common import STATE, OutputFormat, emit_json, fail
     from dosewise.errors import DosewiseError, InputError
 
     key = fmt.strip().lower()

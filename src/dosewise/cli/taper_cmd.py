@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dosewise.cli.main import STATE, FormatOption, OutputFormat, emit_json
+from dosewise.cli.common import STATE, FormatOption, OutputFormat, emit_json
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -1,0 +1,1 @@
+"""Alembic migrations of the journal (run by :func:`dosewise.journal.db.upgrade`)."""
