@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint typecheck format bench lock clean help
+.PHONY: run demo test lint typecheck format bench lock clean help
 
 help:
-	@echo "make run    - set up and show the baclofen monograph and an example dose check"
+	@echo "make run    - set up and start the web app and API on http://127.0.0.1:8000"
+	@echo "make demo   - set up and show the baclofen monograph and an example dose check"
 	@echo "make test   - set up dev tools and run ruff, ruff format --check, mypy --strict and pytest"
 	@echo "make lint | typecheck | format | bench | lock | clean"
 
@@ -25,7 +26,15 @@ $(VENV)/.dev: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(PIP) install -q -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $@ $(VENV)/.runtime
 
+# The main job: the web app and API on 127.0.0.1 with the embedded SQLite journal.
+# HOST/PORT/DB override (e.g. make run PORT=8080 DB=postgresql://...).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(VENV)/.runtime
+	$(BIN)/dosewise serve --host $(HOST) --port $(PORT) $(if $(DB),--db $(DB),)
+
+# The terminal tour: the baclofen monograph and an example dose check.
+demo: $(VENV)/.runtime
 	$(BIN)/dosewise info baclofen
 	@echo
 	@echo "== Example dose check: dosewise check baclofen 60mg --taken-today '40mg 3h ago' --with alcohol"

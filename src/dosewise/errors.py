@@ -79,6 +79,12 @@ class UnitError(InputError):
     code = "unit_error"
 
 
+class NotFoundError(InputError):
+    """A record asked for by its id (e.g. a journal entry) that does not exist."""
+
+    code = "not_found"
+
+
 class UnknownSubstanceError(InputError):
     """A substance name that matches no name, alias or brand in the knowledge base."""
 

@@ -341,12 +341,14 @@ def data_schema(
 
 # Commands whose modules keep their heavy imports inside the function (cold start stays fast).
 from dosewise.cli.journal_cmd import register as register_journal  # noqa: E402
+from dosewise.cli.serve_cmd import serve  # noqa: E402
 from dosewise.cli.simulate_cmd import simulate  # noqa: E402
 from dosewise.cli.taper_cmd import taper  # noqa: E402
 
 app.command()(simulate)
 app.command()(taper)
 register_journal(app)
+app.command()(serve)
 
 
 def main() -> None:

@@ -50,12 +50,14 @@ def serve(
     import uvicorn
 
     from dosewise.api import create_app
+    from dosewise.journal.db import open_journal
 
     url = database_url(db)
+    open_journal(url).close()  # create or migrate it now: a bad URL fails here, clearly
     app = create_app(database_url=url)
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{port}/"
-    print(f"dosewise is running at {address}  (API: {address}docs)", flush=True)
+    print(f"dosewise is running at {address}  (API: {address}openapi.json)", flush=True)
     print(f"Journal database: {_display_url(url)}", flush=True)
     if host not in LOOPBACK:
         print(

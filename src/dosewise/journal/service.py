@@ -27,7 +27,7 @@ from dosewise.assess.engine import HEADLINE_PREFIX, assess, emergency_block
 from dosewise.assess.inputs import build_person
 from dosewise.assess.models import Assessment, CheckRequest, Intake, Person
 from dosewise.assess.risk import kidney_status
-from dosewise.errors import InputError
+from dosewise.errors import InputError, NotFoundError
 from dosewise.journal.activity import Activity, DoseRecord, activity, validate_regimen
 from dosewise.journal.db import Journal
 from dosewise.journal.models import (
@@ -759,7 +759,7 @@ class JournalService:
     def _row(self, session: Session, entry_id: int, *, include_deleted: bool = False) -> Ingestion:
         row = session.get(Ingestion, entry_id)
         if row is None or (row.deleted_at is not None and not include_deleted):
-            raise InputError(
+            raise NotFoundError(
                 f"There is no entry {entry_id} in the journal",
                 field="id",
                 hint="`dosewise log list` shows the entries with their numbers",
