@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dosewise.cli.common import DosewiseTyper, FormatOption, OutputFormat, emit_json
+from dosewise.cli.style import SourceMarks
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -77,17 +78,11 @@ def _local(at: datetime) -> str:
     return at.astimezone(_local_tz()).strftime("%a %d %b %H:%M")
 
 
-class _Marks:
+class _Marks(SourceMarks):
     """Numbered source marks, collected for the Sources list at the end."""
 
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
     def __call__(self, sources: list[str]) -> str:
-        if not sources:
-            return ""
-        marks = sorted({self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources})
-        return " [dim]\\[" + ",".join(str(n) for n in marks) + "][/]"
+        return self.mark(sources)
 
     def print(self, console: Console, citations: dict[str, str]) -> None:
         from rich.markup import escape

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dosewise import DISCLAIMER
-from dosewise.cli.style import CLAIM_STYLE, category_text, severity_text
+from dosewise.cli.style import CLAIM_STYLE, SourceMarks, category_text, severity_text
 from dosewise.errors import InputError
 from dosewise.knowledge.catalog import Catalog, SearchHit, iter_source_ids
 from dosewise.knowledge.schema import (
@@ -105,22 +105,15 @@ def resolve_section(name: str) -> str:
 # Source markers
 
 
-class Citer:
-    """Numbers sources in order of first citation and renders ``[1,3]`` markers."""
+class Citer(SourceMarks):
+    """Source marks for the monograph, with the catalog's citations for the reference list."""
 
     def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
         self.catalog = catalog
-        self.numbers: dict[str, int] = {}
 
-    def mark(self, sources: Iterable[str]) -> str:
-        numbers = []
-        for source_id in sources:
-            if source_id not in self.numbers:
-                self.numbers[source_id] = len(self.numbers) + 1
-            numbers.append(self.numbers[source_id])
-        if not numbers:
-            return ""
-        return "[dim]\\[" + ",".join(str(n) for n in sorted(set(numbers))) + "][/]"
+    def mark(self, sources: Iterable[str], *, lead: str = "") -> str:
+        return super().mark(sources, lead=lead)
 
     def references(self) -> Table:
         table = Table(show_header=False, box=None, padding=(0, 1), expand=True)

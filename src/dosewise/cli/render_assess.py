@@ -19,21 +19,14 @@ from dosewise.assess.models import (
     Finding,
     InteractionResult,
 )
-from dosewise.cli.style import CATEGORY_STYLE, CATEGORY_SYMBOL, category_text, severity_text
+from dosewise.cli.style import (
+    CATEGORY_STYLE,
+    CATEGORY_SYMBOL,
+    SourceMarks,
+    category_text,
+    severity_text,
+)
 from dosewise.severity import InteractionCategory
-
-
-class _Numbers:
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
-    def mark(self, sources: list[str]) -> str:
-        if not sources:
-            return ""
-        marks = []
-        for source_id in sources:
-            marks.append(self.numbers.setdefault(source_id, len(self.numbers) + 1))
-        return " [dim]\\[" + ",".join(str(n) for n in sorted(set(marks))) + "][/]"
 
 
 def emergency_panel(block: EmergencyBlock) -> Panel:
@@ -49,7 +42,7 @@ def emergency_panel(block: EmergencyBlock) -> Panel:
     return Panel("\n".join(lines), title=f"[bold]{title}[/]", border_style="bold red")
 
 
-def _finding_line(finding: Finding, numbers: _Numbers) -> str:
+def _finding_line(finding: Finding, numbers: SourceMarks) -> str:
     line = f"{severity_text(finding.severity)} [bold]{escape(finding.title)}[/]"
     line += f"\n    {escape(finding.message)}{numbers.mark(finding.sources)}"
     if finding.advice:
@@ -59,7 +52,7 @@ def _finding_line(finding: Finding, numbers: _Numbers) -> str:
 
 def print_assessment(assessment: Assessment, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
-    numbers = _Numbers()
+    numbers = SourceMarks()
     if assessment.emergency is not None:
         console.print(emergency_panel(assessment.emergency))
     console.print(
@@ -106,7 +99,7 @@ def print_assessment(assessment: Assessment, console: Console | None = None) -> 
     console.print(f"\n[dim italic]{escape(assessment.disclaimer)}[/]")
 
 
-def _sources(console: Console, numbers: _Numbers, citations: dict[str, str]) -> None:
+def _sources(console: Console, numbers: SourceMarks, citations: dict[str, str]) -> None:
     if not numbers.numbers:
         return
     console.print("\n[bold]Sources[/]")
@@ -114,7 +107,7 @@ def _sources(console: Console, numbers: _Numbers, citations: dict[str, str]) -> 
         console.print(f"  [dim]\\[{number}][/] {escape(citations.get(source_id, source_id))}")
 
 
-def combo_pairs_table(pairs: list[InteractionResult], numbers: _Numbers) -> Table:
+def combo_pairs_table(pairs: list[InteractionResult], numbers: SourceMarks) -> Table:
     table = Table(title="Combinations", title_justify="left", expand=True, show_lines=True)
     table.add_column("Pair", ratio=1)
     table.add_column("Rating", no_wrap=True)
@@ -136,7 +129,7 @@ def combo_pairs_table(pairs: list[InteractionResult], numbers: _Numbers) -> Tabl
 
 def print_combo(result: ComboResult, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
-    numbers = _Numbers()
+    numbers = SourceMarks()
     names = [s["name"] for s in result.substances]
     ids = [s["id"] for s in result.substances]
     rating: dict[tuple[str, str], InteractionCategory] = {}

@@ -3,7 +3,24 @@ coloured cell also carries its word (Danger, Unsafe, Unknown...)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dosewise.severity import InteractionCategory, Severity
+
+
+class SourceMarks:
+    """Numbers source ids in order of first citation and renders ``[1,3]`` markers (rich markup).
+
+    Every terminal view uses one per output, then lists ``numbers`` as its Sources.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def mark(self, sources: Iterable[str], *, lead: str = " ") -> str:
+        marks = sorted({self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources})
+        return f"{lead}[dim]\\[{','.join(map(str, marks))}][/]" if marks else ""
+
 
 SEVERITY_STYLE: dict[Severity, str] = {
     Severity.INFO: "cyan",

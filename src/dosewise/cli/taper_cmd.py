@@ -167,17 +167,6 @@ def _write_files(
 # Terminal view
 
 
-class _Numbers:
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
-    def mark(self, sources: list[str]) -> str:
-        if not sources:
-            return ""
-        marks = sorted({self.numbers.setdefault(s, len(self.numbers) + 1) for s in sources})
-        return " [dim]\\[" + ",".join(str(n) for n in marks) + "][/]"
-
-
 def print_plan(plan: TaperPlan, console: Console | None = None) -> None:
     """The plan for a person: the danger first (pump), then the steps, what to do, sources."""
     from rich.console import Console
@@ -185,11 +174,11 @@ def print_plan(plan: TaperPlan, console: Console | None = None) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from dosewise.cli.style import severity_text
+    from dosewise.cli.style import SourceMarks, severity_text
     from dosewise.plan.taper import describe_doses, month_name
 
     console = console or Console(highlight=False)
-    numbers = _Numbers()
+    numbers = SourceMarks()
 
     if plan.route_danger is not None:
         danger = plan.route_danger

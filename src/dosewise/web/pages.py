@@ -88,7 +88,8 @@ def split_list(text: str | None) -> list[str]:
     return [item.strip() for item in _LIST_SPLIT.split(text or "") if item.strip()]
 
 
-def _number(text: str, field: str, label: str) -> float | None:
+def number_field(text: str, field: str, label: str) -> float | None:
+    """A plain number typed in a form field (comma or point); empty means not given."""
     text = text.strip()
     if not text:
         return None
@@ -113,12 +114,12 @@ def check_body_from_form(form: dict[str, str]) -> CheckBody:
     kidney = form.get("kidney", "").strip().lower() or None
     if kidney is not None and kidney not in {k for k, _ in KIDNEY_CHOICES}:
         raise InputError(f"{kidney!r} is not a kidney function category", field="kidney")
-    crcl = _number(form.get("crcl", ""), "crcl", "creatinine clearance in mL/min, e.g. 45")
+    crcl = number_field(form.get("crcl", ""), "crcl", "creatinine clearance in mL/min, e.g. 45")
     weight = form.get("weight", "").strip()
     person = build_person(
         kidney=None if crcl is not None else kidney,
         crcl_ml_min=crcl,
-        age_years=_number(form.get("age", ""), "age", "age in years, e.g. 70"),
+        age_years=number_field(form.get("age", ""), "age", "age in years, e.g. 70"),
         weight_kg=parse_weight_kg(weight) if weight else None,
         seizure_history=_yes_no(form.get("seizure_history", "")),
         pregnant=_yes_no(form.get("pregnant", "")),

@@ -20,13 +20,14 @@ from pydantic import ValidationError
 
 from dosewise.api import errors
 from dosewise.api.v1 import bounded_simulation
+from dosewise.assess.inputs import parse_weight_kg
 from dosewise.errors import DosewiseError, InputError
 from dosewise.knowledge.catalog import default_catalog
 from dosewise.pk.api import SimulationRequest, simulate_request
 from dosewise.pk.results import SimulationResult
 from dosewise.units import format_hours
 from dosewise.web import html
-from dosewise.web.pages import page, validation_message
+from dosewise.web.pages import number_field, page, validation_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,23 +75,16 @@ def table_rows(result: SimulationResult) -> list[dict[str, Any]]:
     return rows
 
 
-def _float(text: str, field: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        raise InputError(f"{text!r} is not a number", field=field) from None
-
-
 def request_from_query(params: dict[str, str]) -> SimulationRequest:
+    weight = params.get("weight", "").strip()
     try:
         return SimulationRequest(
             substance=params.get("substance", "baclofen").strip() or "baclofen",
             regimen=params.get("regimen", "").strip(),
-            crcl_ml_min=_float(params.get("crcl", ""), "crcl"),
-            weight_kg=_float(params.get("weight", ""), "weight"),
+            crcl_ml_min=number_field(
+                params.get("crcl", ""), "crcl", "creatinine clearance in mL/min, e.g. 45"
+            ),
+            weight_kg=parse_weight_kg(weight) if weight else None,
             dialysis=params.get("dialysis", "") in ("1", "yes", "on", "true"),
             population=params.get("population", "").strip() or None,
             subjects=WEB_SUBJECTS,
