@@ -73,8 +73,6 @@ DEFAULT_STEP_H = 5 / 60
 TARGET_POINTS = 4_033
 """Default grids are 5 minutes, coarsened (10, 15, 30 min, 1 h, ...) to stay near this size."""
 EFFECT_SAMPLE = 1_000
-OVERDOSE_SINGLE_MG = 100.0
-SEVERE_OVERDOSE_SINGLE_MG = 200.0
 ANURIC_CRCL_ML_MIN = 5.0
 HEALTHY_ALIASES = frozenset({"healthy", "adult", "healthy_adult", "default"})
 _NICE_STEPS_H = (5 / 60, 10 / 60, 15 / 60, 0.5, 1.0, 2.0, 4.0, 6.0, 12.0)
@@ -246,6 +244,26 @@ def _bioavailability(substance: Substance, route: Route) -> tuple[float | None, 
     return None, []
 
 
+def overdose_thresholds_mg(substance: Substance, route: Route) -> tuple[float | None, float | None]:
+    """The single dose (mg) where the data's overdose bands start, and where an emergency band
+    starts, for ``route`` (``None`` when the data has no such band).
+
+    The simulation's overdose warning and its longer default window follow these, so they stay
+    the same thresholds as the dose check's (baclofen: 100 mg and 200 mg, with their sources).
+    """
+    bands = [
+        b
+        for b in (substance.overdose.bands if substance.overdose is not None else [])
+        if b.route is route and b.unit.is_mass
+    ]
+    first = min((b.from_amount * b.unit.mg_factor for b in bands), default=None)
+    severe = min(
+        (b.from_amount * b.unit.mg_factor for b in bands if b.severity >= Severity.EMERGENCY),
+        default=None,
+    )
+    return first, severe
+
+
 def _dialysis_sessions(start_h: float, end_h: float) -> tuple[DialysisSession, ...]:
     """Thrice-weekly 4-h haemodialysis: first session 24 h after the start, then +48, +48, +72 h."""
     sessions: list[DialysisSession] = []
@@ -341,7 +359,9 @@ def simulate_request(
     if request.horizon_h is not None:
         horizon = request.horizon_h
     else:
-        floor_h = 48.0 if regimen.max_single_mg > OVERDOSE_SINGLE_MG else 24.0
+        overdose_mg, _ = overdose_thresholds_mg(substance, regimen.route)
+        in_overdose = overdose_mg is not None and regimen.max_single_mg >= overdose_mg
+        floor_h = 48.0 if in_overdose else 24.0
         tail = min(max(floor_h, 5 * t_half), 14 * 24.0)
         horizon = min(math.ceil(regimen.end_h + tail), MAX_HORIZON_H)
     if horizon <= start_h:
@@ -645,16 +665,23 @@ def _warnings(
     out: list[SimulationWarning] = []
     toxic = next((r for r in refs if r[0] == "toxic"), None)
     single = regimen.max_single_mg
+    overdose_mg, severe_mg = overdose_thresholds_mg(substance, regimen.route)
+    overdose_dose = overdose_mg is not None and single >= overdose_mg
     high_levels = toxic is not None and summary.cmax_mg_per_l.p95 > toxic[2]
-    if regimen.route is Route.ORAL and (single > OVERDOSE_SINGLE_MG or high_levels):
+    if overdose_dose or high_levels:
         facts, sources = _overdose_facts(substance)
-        severe = single >= SEVERE_OVERDOSE_SINGLE_MG or (
+        severe = (severe_mg is not None and single >= severe_mg) or (
             toxic is not None and summary.cmax_mg_per_l.p50 > toxic[2]
         )
-        what = (
-            f"a single dose of {single:g} mg"
-            if single > OVERDOSE_SINGLE_MG
-            else "levels in the toxic range"
+        what = f"a single dose of {single:g} mg" if overdose_dose else "levels in the toxic range"
+        sources = sorted(
+            set(sources)
+            | {
+                s
+                for b in (substance.overdose.bands if substance.overdose is not None else [])
+                if b.route is regimen.route
+                for s in b.sources
+            }
         )
         out.append(
             SimulationWarning(

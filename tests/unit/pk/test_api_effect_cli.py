@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from dosewise.errors import InputError, UnitError
 from dosewise.knowledge.catalog import default_catalog
-from dosewise.pk.api import SimulationRequest, simulate_request
+from dosewise.pk.api import SimulationRequest, overdose_thresholds_mg, simulate_request
 from dosewise.pk.effect import calibrate_effect_link
 from dosewise.pk.population import select_parameter_set
 from dosewise.severity import Severity
@@ -94,6 +94,16 @@ def test_overdose_warning_is_sourced() -> None:
     assert r.horizon_h >= 48
     usual = _run(regimen="20mg")
     assert not any(w.code == "overdose_nonlinear" for w in usual.warnings)
+
+
+def test_overdose_thresholds_are_the_data_bands() -> None:
+    # baclofen.toml oral overdose bands: danger from 100 mg, emergency from 200 mg (the dose
+    # check's thresholds), so the simulation warns from the same doses.
+    baclofen = default_catalog().resolve("baclofen")
+    assert overdose_thresholds_mg(baclofen, Route.ORAL) == (100, 200)
+    at_band = next(w for w in _run(regimen="100mg").warnings if w.code == "overdose_nonlinear")
+    assert at_band.severity == Severity.WARNING
+    assert not any(w.code == "overdose_nonlinear" for w in _run(regimen="40mg").warnings)
 
 
 def test_kidney_function_raises_exposure() -> None:
