@@ -197,15 +197,6 @@ class Dose(BaseModel):
             mg *= weight_kg
         return mg
 
-    def in_unit(self, unit: DoseUnit) -> float:
-        """The mass dose expressed in ``unit`` (per kg if the dose is per kg)."""
-        if not unit.is_mass:
-            raise ValueError("only mass units can be converted")
-        own = self.dose_unit
-        if own is None or not own.is_mass:
-            raise UnitError(f"{self} is not a mass", field="dose", accepted=ACCEPTED_DOSE_UNITS)
-        return self.value * own.mg_factor / unit.mg_factor
-
     @property
     def unit_symbol(self) -> str:
         unit = self.dose_unit

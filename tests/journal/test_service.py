@@ -207,6 +207,17 @@ def test_bad_rows_are_reported_and_nothing_is_written(service: JournalService) -
     assert count(service) == 0
 
 
+def test_an_implausible_profile_in_a_file_is_refused(service: JournalService) -> None:
+    service.add(service.prepare("baclofen", parse_dose("20mg")))
+    document = export_json(service)
+    document["profile"] = {"weight_kg": 9999, "kidney": "moderate"}
+    with pytest.raises(ImportRowsError) as info:
+        import_text(service, json.dumps(document), fmt="json")
+    assert [(p.row, p.field) for p in info.value.problems] == [(0, "profile.weight_kg")]
+    assert service.profile().weight_kg is None  # nothing was written
+    assert service.profile().kidney is None
+
+
 def test_import_refuses_other_files(service: JournalService) -> None:
     with pytest.raises(InputError, match="not a dosewise journal export"):
         import_text(service, '{"entries": []}', fmt="json")

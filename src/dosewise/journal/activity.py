@@ -273,9 +273,12 @@ def pk_model_for(substance: Substance, route: Route) -> PKParameterSet | None:
 
 def _crcl(person: Person) -> tuple[float | None, str | None]:
     if person.kidney == "dialysis":
-        return CATEGORY_CRCL["severe"], (
-            "on dialysis: modelled as severe impairment (15 mL/min); dialysis sessions are not "
-            "modelled"
+        from dosewise.pk.api import ANURIC_CRCL_ML_MIN
+
+        return ANURIC_CRCL_ML_MIN, (
+            f"on dialysis: modelled with a residual clearance of {ANURIC_CRCL_ML_MIN:g} mL/min, "
+            "as the simulator does; the clearance of dialysis sessions is not counted (their "
+            "times are not in the journal), so levels may fall faster than shown"
         )
     if person.crcl_ml_min is not None:
         return person.crcl_ml_min, None
@@ -298,18 +301,17 @@ def _activity_pk(
 ) -> Activity:
     import numpy as np
 
+    from dosewise.pk.api import fraction_excreted
     from dosewise.pk.population import Covariates, individuals_from_set
     from dosewise.pk.regimen import DoseEvent, Regimen
     from dosewise.pk.simulate import simulate_arrays, time_grid
 
     notes: list[str] = []
     crcl, crcl_note = _crcl(person)
-    fe = None
     sources = list(pset.sources)
-    if crcl is not None and substance.renal and substance.renal.fraction_excreted_unchanged:
-        fact = substance.renal.fraction_excreted_unchanged
-        fe = fact.value
-        sources += fact.sources
+    fe = fraction_excreted(substance) if crcl is not None else None
+    if fe is not None and substance.renal and substance.renal.fraction_excreted_unchanged:
+        sources += substance.renal.fraction_excreted_unchanged.sources
         if crcl_note:
             notes.append(crcl_note)
     else:
@@ -486,17 +488,6 @@ def activity(
                 update={"notes": [*fallback.notes, f"PK model not used: {error}"]}
             )
     return _activity_durations(substance, info, past, now, windows)
-
-
-def lookback_hours(substance: Substance, route: Route) -> float:
-    """How far back doses can still matter for :func:`activity` (for the database query)."""
-    if pk_model_for(substance, route) is not None:
-        return MAX_LOOKBACK_H
-    info = substance.route(route)
-    windows = time_windows(info) if info is not None else None
-    if windows is None or windows.total is None:
-        return 24.0
-    return max(windows.total[1], 24.0)
 
 
 def validate_regimen(text: str, route: Route) -> str:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from dosewise.assess.inputs import build_person
 from dosewise.errors import DosewiseError, InputError
 from dosewise.journal.db import HEAD_REVISION
 from dosewise.journal.models import ImportBatch, Ingestion, Prescription, Profile, content_hash
@@ -51,7 +52,21 @@ MAX_REPORTED_ROWS = 200
 Format = Literal["json", "csv"]
 
 
+PROFILE_FIELDS = (
+    "weight_kg",
+    "crcl_ml_min",
+    "egfr",
+    "kidney",
+    "seizure_history",
+    "age_years",
+    "pregnant",
+)
+"""The profile fields an export carries (validated with ``build_person`` on import)."""
+
+
 class RowProblem(BaseModel):
+    """One problem of an import file: ``row`` is the file's row (0 = the profile section)."""
+
     model_config = ConfigDict(frozen=True)
 
     row: int
@@ -362,6 +377,14 @@ def import_text(
             problems.append(
                 RowProblem(row=number, field=error.field, message=str(error).rstrip("."))
             )
+    profile = document.get("profile") if document else None
+    if isinstance(profile, dict):
+        try:  # the same validation as `dosewise profile` (plausible weight, kidney values...)
+            build_person(**{k: profile.get(k) for k in PROFILE_FIELDS})
+        except DosewiseError as error:
+            problems.append(
+                RowProblem(row=0, field=f"profile.{error.field}", message=str(error).rstrip("."))
+            )
     if problems:
         raise ImportRowsError(problems, len(raw_rows))
 
@@ -449,16 +472,7 @@ def _merge_profile(session: Any, values: Any, now: datetime) -> list[str]:
     """Fill profile fields that are unknown here from the file (never overwrite)."""
     if not isinstance(values, dict):
         return []
-    fields = (
-        "weight_kg",
-        "crcl_ml_min",
-        "egfr",
-        "kidney",
-        "seizure_history",
-        "age_years",
-        "pregnant",
-    )
-    incoming = {k: values.get(k) for k in fields if values.get(k) is not None}
+    incoming = {k: values.get(k) for k in PROFILE_FIELDS if values.get(k) is not None}
     if not incoming:
         return []
     profile = session.get(Profile, 1)

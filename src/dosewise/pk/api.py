@@ -222,7 +222,8 @@ def _select_set(
     return pset, warning
 
 
-def _fraction_excreted(substance: Substance) -> float | None:
+def fraction_excreted(substance: Substance) -> float | None:
+    """The data's fraction excreted unchanged as a fraction (a "%" value is converted)."""
     renal = substance.renal
     if renal is None or renal.fraction_excreted_unchanged is None:
         return None
@@ -340,7 +341,7 @@ def simulate_request(
     pset, set_warning = _select_set(substance, route, request.population)
     warnings: list[SimulationWarning] = [set_warning] if set_warning else []
 
-    fe = _fraction_excreted(substance)
+    fe = fraction_excreted(substance)
     f_oral, f_sources = _bioavailability(substance, route)
     crcl = request.crcl_ml_min
     if request.dialysis and crcl is None:

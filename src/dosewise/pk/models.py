@@ -117,11 +117,6 @@ class Structure:
         """Where a bolus goes: the depot for oral models, else the central compartment."""
         return State.DEPOT if self.has_depot else State.CENTRAL
 
-    @property
-    def n_rate_constants(self) -> int:
-        """Distinct exponentials in the concentration curve (without effect/infusion)."""
-        return int(self.has_depot) + 1 + int(self.has_peripheral)
-
 
 @dataclass(frozen=True)
 class Individuals:

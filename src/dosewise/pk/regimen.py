@@ -278,22 +278,6 @@ class Regimen:
                 totals[e.time_h] = totals.get(e.time_h, 0.0) + e.amount_mg
         return max(totals.values(), default=0.0)
 
-    def max_daily_mg(self) -> float:
-        """The largest amount given in any 24-hour window starting at a dose."""
-        best = 0.0
-        for start in {e.time_h for e in self.events}:
-            total = 0.0
-            for e in self.events:
-                lo = max(e.time_h, start)
-                hi = min(e.end_h, start + 24.0)
-                if e.is_infusion:
-                    if hi > lo:
-                        total += e.rate_mg_per_h * (hi - lo)
-                elif start <= e.time_h < start + 24.0:
-                    total += e.amount_mg
-            best = max(best, total)
-        return best
-
 
 def _mg(amount_mg: float, route: Route) -> str:
     if route is Route.INTRATHECAL:

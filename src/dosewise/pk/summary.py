@@ -168,10 +168,6 @@ class StreamingSummary:
         """``P(C > threshold)`` at each time, shape ``(T, thresholds)``."""
         return self.above_count / float(self.n)
 
-    def mean_time_above_h(self) -> FloatArray:
-        """Expected time above each threshold for a subject (trapezoid weights), per threshold."""
-        return np.asarray(self._weights @ self.probability_above, dtype=float)
-
 
 def quantiles(
     values: npt.ArrayLike, percentiles: Sequence[float] = DEFAULT_PERCENTILES
