@@ -20,7 +20,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dosewise.errors import InputError, UnitError
 
@@ -158,6 +158,27 @@ class Dose(BaseModel):
         if unit in DoseUnit._value2member_map_ or _COUNT_UNIT_RE.match(unit):
             return unit
         raise ValueError(f"unit {unit!r} is not a dose unit ({ACCEPTED_DOSE_UNITS})")
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Dose:
+        # The same ceilings parse_dose applies to typed text, for doses given as structured
+        # values (API bodies, imports): an impossible amount is a typo or a unit error.
+        unit = self.dose_unit
+        if (
+            unit is not None
+            and unit.is_mass
+            and self.value * unit.mg_factor > MAX_PLAUSIBLE_MASS_MG
+        ):
+            raise ValueError(
+                f"{self.value:g} {self.unit} is more than 1 kg, not a dose of anything"
+            )
+        if unit is not None and not unit.is_mass and self.value > MAX_PLAUSIBLE_VOLUME_ML:
+            raise ValueError(
+                f"{self.value:g} {self.unit} is more than {MAX_PLAUSIBLE_VOLUME_ML:g} mL"
+            )
+        if unit is None and self.value > MAX_PLAUSIBLE_COUNT:
+            raise ValueError(f"{self.value:g} {self.unit} is more than {MAX_PLAUSIBLE_COUNT:g}")
+        return self
 
     @property
     def dose_unit(self) -> DoseUnit | None:

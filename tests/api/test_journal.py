@@ -150,3 +150,16 @@ def test_taper_bad_input(client: TestClient, body: dict[str, str], field: str) -
     response = client.post(path, json=body)
     assert response.status_code == 422
     assert response.json()["field"] == field
+
+
+def test_structured_amounts_and_ids_are_bounded(jc: TestClient) -> None:
+    # the text form "1e308mg" was refused but the structured form was saved; a 20-digit id
+    # overflowed SQLite (HTTP 500)
+    huge = jc.post(
+        "/api/v1/journal/entries",
+        json={"substance": "baclofen", "dose": {"value": 1e308, "unit": "mg"}},
+    )
+    assert huge.status_code == 422
+    assert huge.json()["field"].startswith("dose")
+    assert jc.get("/api/v1/journal/entries").json() == []
+    assert jc.get("/api/v1/journal/entries/99999999999999999999").status_code == 422

@@ -122,3 +122,9 @@ def test_export_import(db: str, tmp_path: Path) -> None:
     code, out = run(other, "import", str(bad), "--format", "json")
     assert code == 2
     assert json.loads(out)["rows"][0]["row"] == 2
+
+
+def test_export_to_a_missing_folder_is_a_clear_error(db: str, tmp_path: Path) -> None:
+    code, output = run(db, "export", "--out", str(tmp_path / "missing" / "x.json"))
+    assert code == 2
+    assert "cannot write" in output

@@ -286,3 +286,11 @@ def test_content_hash_same_dose_same_hash() -> None:
     assert content_hash("baclofen", "oral", 20, "mg", same) != content_hash(
         "baclofen", "oral", 25, "mg", same
     )
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00", "1969-12-31T23:00+00:00", "1000000h ago"])
+def test_times_before_1970_are_refused_not_crashed(text: str) -> None:
+    # year 1 used to overflow the 24-h window arithmetic (a traceback, HTTP 500 in the API)
+    with pytest.raises(InputError, match="before 1970") as info:
+        parse_when(text, NOW, UTC)
+    assert info.value.field == "at"

@@ -203,3 +203,15 @@ def test_formatting_hours() -> None:
     assert format_hours(50) == "2 d 2 h"
     assert format_hours_range(0.25, 0.75) == "15–45 min"
     assert format_hours_range(3, 6) == "3–6 h"
+
+
+def test_structured_doses_have_the_same_ceilings_as_typed_ones() -> None:
+    from pydantic import ValidationError
+
+    from dosewise.units import Dose
+
+    with pytest.raises(ValidationError, match="more than 1 kg"):
+        Dose(value=1001, unit="g")
+    with pytest.raises(ValidationError, match="mL"):
+        Dose(value=6000, unit="mL")
+    assert Dose(value=1000, unit="g").value == 1000  # exactly 1 kg is the ceiling

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +31,10 @@ from dosewise.journal.service import (
 from dosewise.journal.status import StatusReport
 from dosewise.knowledge.catalog import default_catalog
 from dosewise.units import Dose, Route, parse_dose, parse_route
+
+EntryId = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="The entry's number, as the list shows it.")
+]
 
 router = APIRouter(prefix="/api/v1/journal", tags=["journal"], responses=ERROR_RESPONSES)
 _lock = threading.Lock()
@@ -229,12 +233,12 @@ def preview_entry(body: LogBody, service: ServiceDep) -> AddPreview:
 
 
 @router.get("/entries/{entry_id}")
-def get_entry(entry_id: int, service: ServiceDep) -> EntryView:
+def get_entry(entry_id: EntryId, service: ServiceDep) -> EntryView:
     return service.get(entry_id)
 
 
 @router.patch("/entries/{entry_id}")
-def edit_entry(entry_id: int, body: EditBody, service: ServiceDep) -> EntryView:
+def edit_entry(entry_id: EntryId, body: EditBody, service: ServiceDep) -> EntryView:
     """Change an entry; fields not given stay as they are (recorded for undo)."""
     when = parse_when(body.at, service.clock(), service.local_tz) if body.at else None
     return service.edit(
@@ -249,7 +253,7 @@ def edit_entry(entry_id: int, body: EditBody, service: ServiceDep) -> EntryView:
 
 
 @router.delete("/entries/{entry_id}")
-def delete_entry(entry_id: int, service: ServiceDep) -> EntryView:
+def delete_entry(entry_id: EntryId, service: ServiceDep) -> EntryView:
     """Delete an entry (undo brings it back)."""
     return service.delete(entry_id)
 

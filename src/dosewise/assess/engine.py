@@ -72,6 +72,18 @@ def assess(catalog: Catalog, request: CheckRequest) -> Assessment:
 
     earlier = _earlier_doses(catalog, request, substance, info, person.weight_kg)
     in_24h = [a for a, hours in earlier if hours is None or hours < 24]
+    older = [hours for _, hours in earlier if hours is not None and hours >= 24]
+    if older:
+        findings.append(
+            Finding(
+                severity=Severity.INFO,
+                code="earlier_dose_outside_24h",
+                title="Earlier dose not in the 24-hour total",
+                message=f"{len(older)} earlier dose(s) taken {min(older):g} h or more ago "
+                "are outside the 24-hour window, so they are not added to today's total.",
+                figures={"hours_ago": sorted(older)},
+            )
+        )
     daily, daily_findings = daily_total(
         amount + sum(in_24h),
         len(in_24h) + 1,

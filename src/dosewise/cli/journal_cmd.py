@@ -556,8 +556,17 @@ def export(
         sys.stdout.write(text)
         return
     temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(out)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(out)
+    except OSError as error:
+        from dosewise.errors import InputError
+
+        raise InputError(
+            f"cannot write {out}: {error.strerror or error}",
+            field="out",
+            accepted="a file path in a folder that exists and can be written",
+        ) from None
     typer.echo(f"Wrote {out}", err=True)
 
 

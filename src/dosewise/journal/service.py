@@ -50,6 +50,8 @@ STATUS_WINDOW_DAYS = 30 + USUAL_WINDOW_DAYS + 1
 """Doses loaded for ``status``: the tolerance look-back plus the usual-daily window."""
 ACTIVITY_WINDOW_H = 14 * 24.0
 MAX_FUTURE = timedelta(minutes=10)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""No entry before this (and no date arithmetic that overflows, e.g. year 1)."""
 ACCEPTED_TIMES = (
     "now, '2h ago', '30 min ago', '1 d ago', or an ISO 8601 time such as "
     "2026-11-24T08:00+01:00 (without an offset it is read in the local time zone)"
@@ -91,6 +93,12 @@ def parse_when(text: str | None, now: datetime, local_tz: tzinfo) -> When:
     match = _AGO.match(raw)
     if match is not None:
         hours = parse_duration_h(match["d"].replace(" ", ""), field="at")
+        if hours > (now - EARLIEST).total_seconds() / 3600:
+            raise InputError(
+                f"{raw!r} is before 1970; the journal records doses taken in a person's lifetime",
+                field="at",
+                accepted=ACCEPTED_TIMES,
+            )
         return When(at=(now - timedelta(hours=hours)).replace(microsecond=0), offset_min=offset)
     try:
         parsed = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
@@ -102,6 +110,12 @@ def parse_when(text: str | None, now: datetime, local_tz: tzinfo) -> When:
         parsed = parsed.astimezone(local_tz)  # resolves the offset for that date (DST)
         note = f"{raw} was read in the local time zone (UTC{_fmt_offset(_offset_min(parsed))})"
     at = parsed.astimezone(UTC).replace(microsecond=0)
+    if at < EARLIEST:
+        raise InputError(
+            f"{raw!r} is before 1970; the journal records doses taken in a person's lifetime",
+            field="at",
+            accepted=ACCEPTED_TIMES,
+        )
     if at - now > MAX_FUTURE:
         raise InputError(
             f"{raw!r} is in the future; the journal records what has been taken",

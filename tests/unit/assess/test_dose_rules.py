@@ -238,3 +238,10 @@ def test_earlier_doses_must_be_the_same_substance() -> None:
     with pytest.raises(InputError) as info:
         assess(default_catalog(), request)
     assert info.value.field == "taken_today[0]"
+
+
+def test_an_earlier_dose_outside_24h_is_said_not_silently_dropped() -> None:
+    result = check("20mg", earlier=[("40mg", 30)])
+    assert result.daily_total is not None
+    assert result.daily_total.total == 20
+    assert "earlier_dose_outside_24h" in codes(result)

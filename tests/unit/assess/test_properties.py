@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from dosewise.assess.engine import assess
 from dosewise.assess.models import TIER_ORDER, CheckRequest, Intake, Person
 from dosewise.knowledge.catalog import default_catalog
-from dosewise.units import Dose, DoseUnit
+from dosewise.units import MAX_PLAUSIBLE_MASS_MG, Dose, DoseUnit
 
 CATALOG = default_catalog()
 ROUTES = [
@@ -25,7 +25,8 @@ PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[Health
 def run(substance: str, route: object, unit: DoseUnit, amount: float, **kw: object) -> object:
     request = CheckRequest(
         substance=substance,
-        dose=Dose(value=amount, unit=unit.value),
+        # amounts above 1 kg are refused as doses (units.MAX_PLAUSIBLE_MASS_MG): clamp there
+        dose=Dose(value=min(amount, MAX_PLAUSIBLE_MASS_MG / unit.mg_factor), unit=unit.value),
         route=route,  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )
