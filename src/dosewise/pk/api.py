@@ -136,6 +136,12 @@ def _check_bounds(request: SimulationRequest) -> None:
             field="subjects",
             accepted=f"1 to {MAX_SUBJECTS:,}",
         )
+    if request.dialysis and request.crcl_ml_min is not None:
+        raise InputError(
+            "both dialysis and a creatinine clearance were given",
+            field="crcl_ml_min",
+            accepted="one of them (as dosewise check does): the clearance, or dialysis",
+        )
     if request.horizon_h is not None and not (
         math.isfinite(request.horizon_h) and 0 < request.horizon_h <= MAX_HORIZON_H
     ):

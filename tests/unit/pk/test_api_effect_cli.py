@@ -166,3 +166,9 @@ def test_cli_errors_exit_2() -> None:
     assert json.loads(js.output)["field"] == "subjects"
     bad_plot = runner.invoke(app, ["simulate", "baclofen 20mg", "--plot", "x.pdf"])
     assert bad_plot.exit_code == 2
+
+
+def test_dialysis_and_a_clearance_together_are_refused() -> None:
+    with pytest.raises(InputError) as info:
+        _run(regimen="20mg", dialysis=True, crcl_ml_min=50)
+    assert info.value.field == "crcl_ml_min"
